@@ -1,0 +1,55 @@
+# Roster: `make run` to try it, `make test` to prove it. Every target is safe to repeat.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app roster
+HOST ?= 127.0.0.1
+PORT ?= 5000
+VENDOR := static/vendor
+
+.PHONY: install run test lint format bench screenshots clean
+
+install: $(VENV)/.installed $(VENDOR)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.installed: node_modules/.installed
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/dist/htmx.min.js.map $(VENDOR)/
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/
+	touch $@
+
+run: install
+	FLASK_DEBUG=1 $(FLASK) db upgrade
+	FLASK_DEBUG=1 $(FLASK) seed --if-empty --users 250 --posts 600 --demo-admin
+	@echo "Roster runs on http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
+	FLASK_DEBUG=1 $(FLASK) run --host $(HOST) --port $(PORT)
+
+/usr/bin/chromium:
+	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+
+test: install /usr/bin/chromium
+	$(BIN)/ruff check site tests e2e
+	$(BIN)/ruff format --check site tests e2e
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check site tests e2e
+	$(BIN)/ruff format --check site tests e2e
+
+format: install
+	$(BIN)/ruff format site tests e2e
+	$(BIN)/ruff check --fix site tests e2e
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache test-results

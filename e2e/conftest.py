@@ -1,0 +1,156 @@
+"""A real server (its own port and database) and Debian's Chromium, for Playwright tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ADMIN = {"username": "e2e-admin", "email": "e2e-admin@example.com", "password": "e2e admin password"}
+FLASK = [sys.executable, "-m", "flask", "--app", "roster"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("e2e")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{folder / 'roster.db'}",
+        "SECRET_KEY": secrets.token_hex(16),
+        "ROSTER_INSTANCE_PATH": str(folder / "instance"),
+    }
+    env.pop("REDIS_URL", None)
+    env.pop("FLASK_DEBUG", None)
+    return env
+
+
+def flask(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    result = subprocess.run(
+        [*FLASK, *args], env=env, input=stdin, capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def live_server(server_env: dict[str, str]) -> Iterator[str]:
+    """Migrate, seed, create an admin, then serve with gunicorn as production does."""
+    flask(server_env, "db", "upgrade")
+    flask(server_env, "seed", "--users", "60", "--posts", "40", "--random-seed", "7")
+    flask(
+        server_env,
+        "create-user",
+        ADMIN["username"],
+        "--email",
+        ADMIN["email"],
+        "--admin",
+        stdin=f"{ADMIN['password']}\n{ADMIN['password']}\n",
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "roster:create_app()",
+        ],
+        env=server_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/about", timeout=1)  # noqa: S310 (our own loopback server)
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(process.stderr.read().decode()) from None
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+    process.stderr.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server: str) -> str:
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _fail_fast(page: Page) -> None:
+    """Everything here answers in milliseconds; ten seconds of waiting means it is broken."""
+    page.set_default_timeout(10_000)
+    page.set_default_navigation_timeout(10_000)
+
+
+@pytest.fixture
+def csp_violations(page: Page) -> list[str]:
+    """Console messages about the Content-Security-Policy; tests assert this stays empty."""
+    messages: list[str] = []
+    page.on(
+        "console",
+        lambda msg: messages.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    return messages
+
+
+class NoReload:
+    """Marks the live document; if a navigation reloads the page, the mark is gone."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        page.evaluate("window.__rosterMark = 'still here'")
+
+    def check(self) -> None:
+        mark = self.page.evaluate("window.__rosterMark")
+        assert mark == "still here", "the page was fully reloaded"
+
+
+@pytest.fixture
+def no_reload(page: Page):
+    """Call after the first page load: `guard = no_reload()`, then `guard.check()`."""
+    return lambda: NoReload(page)
+
+
+def sign_in(page: Page, username: str = ADMIN["username"], password: str = ADMIN["password"]):
+    page.goto("/login")
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_test_id("nav-user").wait_for()

@@ -1,0 +1,74 @@
+"""Who may see what: the user loader, the sign-in redirect and the admin check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Response, abort, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from roster.extensions import db, login_manager
+from roster.rendering import vary, wants_fragment
+from roster.users.models import User
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Ids are `<id>:<session token>`: a rotated token ends every older session and cookie."""
+    pk, _, token = user_id.partition(":")
+    if not pk.isdigit() or not token:
+        return None
+    user = db.session.scalar(
+        select(User).where(User.id == int(pk), User.deleted_at.is_(None), User.is_active)
+    )
+    return user if user is not None and user.session_token == token else None
+
+
+@login_manager.unauthorized_handler
+def send_to_login() -> Response:
+    """Pages redirect to the sign-in form; htmx requests are told to go there with HX-Redirect."""
+    if request.headers.get("HX-Request") == "true":
+        target = url_for("auth.login", next=_current_page_for_htmx())
+        response = Response(status=401, headers={"HX-Redirect": target})
+        return vary(response)
+    return vary(redirect(url_for("auth.login", next=request.full_path.rstrip("?")), 303))
+
+
+def _current_page_for_htmx() -> str:
+    """After sign-in, go back to the page the user was on, not to the fragment it asked for."""
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if current.netloc == request.host and current.path:
+        return current.path + (f"?{current.query}" if current.query else "")
+    return request.full_path.rstrip("?")
+
+
+def safe_next(target: str | None) -> str:
+    """Follow `next` only to a path on this site; anything else (other hosts, schemes) goes home."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(ch) < 32 or ch == "\x7f" for ch in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+def admin_required(view: Callable[P, R]) -> Callable[P, R]:
+    """Signed-in admins only: anonymous users go to sign in, members get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper

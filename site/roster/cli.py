@@ -1,0 +1,153 @@
+"""Command line: demo data and accounts."""
+
+from __future__ import annotations
+
+import random
+import secrets
+import sys
+import time
+from datetime import timedelta
+
+import click
+from flask import Flask
+from sqlalchemy import func, insert, select
+from werkzeug.security import generate_password_hash
+
+from roster.auth.forms import RegisterForm
+from roster.extensions import db
+from roster.posts.models import Post
+from roster.users.models import User, new_session_token, utcnow
+from roster.users.service import DuplicateUserError, create_user, hash_method, is_taken
+
+FIRST_NAMES = (
+    "Ada Alan Amara Bea Boris Chen Dana Emeka Farah Grace Hiro Ines Jonas Kemi Lars Lena Mateo "
+    "Nadia Omar Priya Quinn Rosa Sami Tariq Uma Vera Wei Xena Yusuf Zoe"
+).split()
+LAST_NAMES = (
+    "Abe Berg Costa Diaz Eze Fischer Garcia Haddad Ito Jensen Kim Lopez Moreau Nakamura Okafor "
+    "Park Quist Rossi Silva Tanaka Ueda Varga Weber Xu Yilmaz Zhang"
+).split()
+WORDS = (
+    "hypermedia fragment table search roster team project weekly notes release design review "
+    "coffee garden music travel books code cycling photos kitchen ideas"
+).split()
+BATCH = 5_000
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(seed)
+    app.cli.add_command(create_user_command)
+
+
+@click.command("seed")
+@click.option("--users", "user_count", type=click.IntRange(min=0), default=100, show_default=True)
+@click.option("--posts", "post_count", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@click.option("--random-seed", type=int, default=None, help="Make the demo data reproducible.")
+@click.option("--demo-admin", is_flag=True, help="Also add an admin named 'admin'.")
+def seed(
+    user_count: int, post_count: int, if_empty: bool, random_seed: int | None, demo_admin: bool
+) -> None:
+    """Add demo users (and posts). They share one random password, printed at the end."""
+    if if_empty and db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("The database already has users; nothing seeded.")
+        return
+    rng = random.Random(random_seed)
+    password = secrets.token_urlsafe(12)
+    # One hash for every demo user: a slow hash 100,000 times would take many minutes.
+    password_hash = generate_password_hash(password, method=hash_method())
+    started = time.perf_counter()
+    first_id = (db.session.scalar(select(func.max(User.id))) or 0) + 1
+    now = utcnow()
+    with click.progressbar(length=user_count, label="Users", file=sys.stderr) as bar:
+        for start in range(0, user_count, BATCH):
+            rows = [
+                _demo_user(rng, first_id + n, password_hash, now)
+                for n in range(start, min(start + BATCH, user_count))
+            ]
+            db.session.execute(insert(User), rows)
+            bar.update(len(rows))
+    db.session.commit()
+    if demo_admin:
+        create_user("admin", "admin@example.com", password, is_admin=True, display_name="Admin")
+    if post_count:
+        _seed_posts(rng, post_count, now)
+    elapsed = time.perf_counter() - started
+    click.echo(f"Seeded {user_count} users and {post_count} posts in {elapsed:.1f} s.")
+    if user_count or demo_admin:
+        who = "admin and every demo user" if demo_admin else "every demo user"
+        click.echo(f"Sign in as {who} with the password: {password}")
+
+
+def _demo_user(rng: random.Random, number: int, password_hash: str, now) -> dict:
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    username = f"{first}.{last}{number}".lower()
+    return {
+        "username": username,
+        "email": f"{username}@example.com",
+        "password_hash": password_hash,
+        "display_name": f"{first} {last}",
+        "bio": f"Likes {rng.choice(WORDS)} and {rng.choice(WORDS)}.",
+        "is_admin": False,
+        "is_active": True,
+        "session_token": new_session_token(),
+        "created_at": now - timedelta(minutes=number),
+        "updated_at": now,
+        "version": 1,
+    }
+
+
+def _seed_posts(rng: random.Random, post_count: int, now) -> None:
+    author_ids = db.session.scalars(select(User.id).where(User.deleted_at.is_(None))).all()
+    if not author_ids:
+        raise click.ClickException("Posts need authors: seed some users first.")
+    with click.progressbar(length=post_count, label="Posts", file=sys.stderr) as bar:
+        for start in range(0, post_count, BATCH):
+            rows = []
+            for n in range(start, min(start + BATCH, post_count)):
+                words = rng.sample(WORDS, 4)
+                created = now - timedelta(minutes=post_count - n)
+                rows.append(
+                    {
+                        "author_id": rng.choice(author_ids),
+                        "title": " ".join(words[:3]).capitalize(),
+                        "body": f"Some thoughts on {words[0]} and {words[3]}.\nMore soon.",
+                        "created_at": created,
+                        "updated_at": created,
+                    }
+                )
+            db.session.execute(insert(Post), rows)
+            bar.update(len(rows))
+    db.session.commit()
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--email", required=True)
+@click.option("--admin", "is_admin", is_flag=True, help="Give the account the admin role.")
+@click.password_option(prompt="Password", confirmation_prompt="Repeat password")
+def create_user_command(username: str, email: str, is_admin: bool, password: str) -> None:
+    """Create an account; the password is asked for (hidden) or read from standard input."""
+    for field, value in (("username", username), ("email", email)):
+        if is_taken(field, value):
+            raise click.ClickException(DuplicateUserError(field).args[0])
+    problems = _account_problems(username, email, password)
+    if problems:
+        raise click.ClickException(" ".join(problems))
+    try:
+        user = create_user(username, email, password, is_admin=is_admin)
+    except DuplicateUserError as clash:
+        raise click.ClickException(str(clash)) from clash
+    role = "admin" if user.is_admin else "member"
+    click.echo(f"Created {role} {user.username} <{user.email}>.")
+
+
+def _account_problems(username: str, email: str, password: str) -> list[str]:
+    """The registration form's rules, applied to command-line input."""
+    form = RegisterForm(
+        formdata=None,
+        meta={"csrf": False},
+        data={"username": username, "email": email, "password": password, "confirm": password},
+    )
+    form.validate()
+    return [f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()]

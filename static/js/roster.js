@@ -1,0 +1,44 @@
+// Roster's own behaviour on top of htmx. No inline scripts: the site runs under a strict CSP.
+(() => {
+    "use strict";
+
+    const csrfMeta = () => document.querySelector('meta[name="csrf-token"]');
+
+    // Every htmx request carries the CSRF token in the header Flask-WTF reads.
+    document.addEventListener("htmx:config:request", (event) => {
+        const meta = csrfMeta();
+        if (meta) event.detail.ctx.request.headers["X-CSRFToken"] = meta.content;
+    });
+
+    // Boosted navigation swaps <body> only, so after sign-in or sign-out (a new session and
+    // a new token) the token in <head> would be stale: take it from the full page that arrived.
+    const TOKEN_IN_PAGE = /<meta name="csrf-token" content="([^"]*)"/;
+    document.addEventListener("htmx:after:request", (event) => {
+        const match = TOKEN_IN_PAGE.exec(event.detail.ctx.text || "");
+        const meta = csrfMeta();
+        if (match && meta) meta.content = match[1];
+    });
+
+    // Toasts: dismissible, and gone by themselves after a while unless they hold an action.
+    const TOAST_LIFETIME_MS = 6000;
+    const armToasts = (root) => {
+        root.querySelectorAll(".toast:not([data-armed])").forEach((toast) => {
+            toast.dataset.armed = "true";
+            if (!toast.querySelector("form, a")) {
+                setTimeout(() => toast.remove(), TOAST_LIFETIME_MS);
+            }
+        });
+    };
+    document.addEventListener("click", (event) => {
+        const close = event.target.closest("[data-dismiss]");
+        if (close) close.closest(".toast")?.remove();
+    });
+    document.addEventListener("DOMContentLoaded", () => armToasts(document));
+    document.addEventListener("htmx:after:swap", () => armToasts(document));
+
+    // After boosted navigation, move focus to the new content, as a page load would for a reader.
+    document.addEventListener("htmx:after:swap", (event) => {
+        const ctx = event.detail.ctx;
+        if (ctx.target === document.body) document.getElementById("main")?.focus({ preventScroll: true });
+    });
+})();

@@ -1,0 +1,173 @@
+"""Fixtures: an app with a fresh, migrated database per test, clients, and users to sign in as."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from roster import create_app
+from roster.extensions import db
+from roster.users.models import User
+from roster.users.service import create_user
+
+PASSWORD = "correct horse battery"
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+POSTGRES_SCHEMA = "roster_tests"
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="database behind the app fixture (postgres: 127.0.0.1:5432, database test)",
+    )
+
+
+def base_config(database_url: str) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": secrets.token_hex(16),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # Hashing speed is not what these tests are about.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrate once; each test then starts from a copy of this file."""
+    path = tmp_path_factory.mktemp("template") / "roster.db"
+    app = create_app(base_config(f"sqlite:///{path}"))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A schema of its own in the shared test database, migrated once per run."""
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {POSTGRES_SCHEMA} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {POSTGRES_SCHEMA}"))
+    except OperationalError as error:
+        pytest.fail(f"--db=postgres needs PostgreSQL on 127.0.0.1:5432: {error}")
+    finally:
+        engine.dispose()
+    url = f"{POSTGRES_URL}?options=-csearch_path%3D{POSTGRES_SCHEMA}"
+    app = create_app(base_config(url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    if request.config.getoption("--db") == "postgres":
+        url = request.getfixturevalue("postgres_url")
+    else:
+        database = tmp_path / "roster.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), database)
+        url = f"sqlite:///{database}"
+    app = create_app(base_config(url))
+    app.test_client_class = RosterClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+class RosterClient(FlaskClient):
+    """A test client that sends the CSRF token like the site's pages do, unless told not to."""
+
+    def csrf_token(self) -> str:
+        page = self.get("/about").get_data(as_text=True)
+        match = CSRF_META.search(page)
+        assert match, "every full page carries <meta name=csrf-token>"
+        return match.group(1)
+
+    def open(self, *args: Any, csrf: bool = True, **kwargs: Any) -> Any:
+        method = kwargs.get("method", "GET").upper()
+        if csrf and method in UNSAFE_METHODS:
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> RosterClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    """Create a user; names and emails default to unique ones."""
+    counter = iter(range(1, 10_000))
+
+    def make(username: str | None = None, **fields: Any) -> User:
+        number = next(counter)
+        username = username or f"user{number}"
+        return create_user(
+            username,
+            fields.pop("email", f"{username}@example.com"),
+            fields.pop("password", PASSWORD),
+            is_admin=fields.pop("is_admin", False),
+            display_name=fields.pop("display_name", ""),
+        )
+
+    return make
+
+
+def sign_in(client: RosterClient, username: str, password: str = PASSWORD) -> None:
+    response = client.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 303, response.get_data(as_text=True)
+
+
+@pytest.fixture
+def member(make_user) -> User:
+    return make_user("member", display_name="Mem Ber")
+
+
+@pytest.fixture
+def admin(make_user) -> User:
+    return make_user("admin", is_admin=True, display_name="Ad Min")
+
+
+@pytest.fixture
+def member_client(client: RosterClient, member: User) -> RosterClient:
+    sign_in(client, member.username)
+    return client
+
+
+@pytest.fixture
+def admin_client(client: RosterClient, admin: User) -> RosterClient:
+    sign_in(client, admin.username)
+    return client

@@ -1,0 +1,99 @@
+"""The command line: demo data in bulk, and accounts with a hidden, confirmed password."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from roster.extensions import db
+from roster.posts.models import Post
+from roster.users.models import User
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_seed_adds_users_and_posts_that_share_one_printed_password(runner):
+    result = runner.invoke(args=["seed", "--users", "120", "--posts", "30"])
+    assert result.exit_code == 0, result.output
+    assert count(User) == 120
+    assert count(Post) == 30
+    password = result.output.strip().rsplit(" ", 1)[-1]
+    user = db.session.scalars(select(User).limit(1)).one()
+    assert user.check_password(password)
+    assert len({u.password_hash for u in db.session.scalars(select(User))}) == 1
+
+
+def test_seed_twice_adds_more_users_without_clashing(runner):
+    assert runner.invoke(args=["seed", "--users", "50"]).exit_code == 0
+    assert runner.invoke(args=["seed", "--users", "50"]).exit_code == 0
+    assert count(User) == 100
+
+
+def test_seed_if_empty_leaves_a_populated_database_alone(runner, member):
+    result = runner.invoke(args=["seed", "--users", "10", "--if-empty"])
+    assert result.exit_code == 0
+    assert "nothing seeded" in result.output
+    assert count(User) == 1
+
+
+def test_seed_demo_admin_can_sign_in_with_the_printed_password(runner, client):
+    result = runner.invoke(args=["seed", "--users", "3", "--demo-admin"])
+    password = result.output.strip().rsplit(" ", 1)[-1]
+    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    assert admin.is_admin
+    response = client.post("/login", data={"username": "admin", "password": password})
+    assert response.status_code == 303
+
+
+def test_create_user_reads_a_confirmed_password_from_stdin(runner):
+    result = runner.invoke(
+        args=["create-user", "grace", "--email", "grace@example.com", "--admin"],
+        input="a long enough password\na long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.username == "grace"))
+    assert user.is_admin
+    assert user.check_password("a long enough password")
+
+
+def test_create_user_without_admin_makes_a_member(runner):
+    result = runner.invoke(
+        args=["create-user", "ada", "--email", "ada@example.com"],
+        input="a long enough password\na long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "member ada" in result.output
+    assert not db.session.scalar(select(User.is_admin).where(User.username == "ada"))
+
+
+def test_create_user_refuses_a_mismatched_confirmation(runner):
+    result = runner.invoke(
+        args=["create-user", "ada", "--email", "ada@example.com"],
+        input="a long enough password\nsomething else entirely\n",
+    )
+    assert result.exit_code != 0
+    assert count(User) == 0
+
+
+def test_create_user_refuses_duplicates_without_regard_to_case(runner, member):
+    for args in (
+        ["create-user", "MEMBER", "--email", "new@example.com"],
+        ["create-user", "newbie", "--email", "Member@Example.com"],
+    ):
+        result = runner.invoke(args=args, input="a long enough password\n" * 2)
+        assert result.exit_code == 1
+        assert "taken" in result.output or "already exists" in result.output
+    assert count(User) == 1
+
+
+def test_create_user_applies_the_registration_rules(runner):
+    result = runner.invoke(
+        args=["create-user", "no spaces allowed", "--email", "not-an-email"],
+        input="short\nshort\n",
+    )
+    assert result.exit_code == 1
+    assert "Username" in result.output
+    assert "Email" in result.output
+    assert "Password" in result.output
+    assert count(User) == 0
