@@ -42,6 +42,7 @@ test: install /usr/bin/chromium
 	$(BIN)/ruff check site tests e2e
 	$(BIN)/ruff format --check site tests e2e
 	$(BIN)/pytest
+	$(BIN)/pytest tests --db=postgres
 
 lint: install
 	$(BIN)/ruff check site tests e2e

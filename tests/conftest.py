@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import shutil
@@ -23,7 +24,8 @@ from roster.users.service import create_user
 
 PASSWORD = "correct horse battery"
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-POSTGRES_SCHEMA = "roster_tests"
+# One schema per run, so that runs from several checkouts at once do not collide.
+POSTGRES_SCHEMA = f"roster_tests_{os.getpid()}"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -60,7 +62,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url() -> Iterator[str]:
     """A schema of its own in the shared test database, migrated once per run."""
     engine = create_engine(POSTGRES_URL)
     try:
@@ -76,7 +78,11 @@ def postgres_url() -> str:
     with app.app_context():
         upgrade()
         db.engine.dispose()
-    return url
+    yield url
+    engine = create_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {POSTGRES_SCHEMA} CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture
