@@ -41,8 +41,8 @@ run: install
 test: install /usr/bin/chromium
 	$(BIN)/ruff check site tests e2e
 	$(BIN)/ruff format --check site tests e2e
-	$(BIN)/pytest
 	$(BIN)/pytest tests --db=postgres
+	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check site tests e2e
