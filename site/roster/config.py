@@ -32,6 +32,14 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         PASSWORD_HASH_METHOD="scrypt",
+        # Failed sign-ins per client address and per username; registrations per address;
+        # as-you-type field checks per address (Flask-Limiter rate strings).
+        LOGIN_RATE_LIMIT="10/minute",
+        REGISTER_RATE_LIMIT="20/hour",
+        FIELD_CHECK_RATE_LIMIT="120/minute",
+        # Proxies in front of the app whose X-Forwarded-* headers are trusted (0: none), so that
+        # HTTPS behind a TLS-terminating proxy marks cookies Secure and rate limits see the client.
+        TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),
         USERS_PER_PAGE=25,
         POSTS_PER_PAGE=10,
     )
