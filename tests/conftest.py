@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
@@ -120,6 +120,10 @@ class RosterClient(FlaskClient):
             headers = dict(kwargs.pop("headers", None) or {})
             headers.setdefault("X-CSRFToken", self.csrf_token())
             kwargs["headers"] = headers
+        # Requests run inside the test's app context, so they share its `g`, where Flask-Login
+        # caches the user and Flask-WTF the CSRF token: empty it, as a new request would have it.
+        if has_app_context():
+            vars(g._get_current_object()).clear()
         return super().open(*args, **kwargs)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from flask import Blueprint, Response, flash, redirect, request, session, url_for
+from flask import Blueprint, Response, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -67,8 +67,14 @@ def _decoy_hash(method: str) -> str:
 
 def start_session(user: User, *, remember: bool) -> None:
     """Sign in on a fresh session, so that a session planted before sign-in is worthless."""
-    session.clear()
+    renew_session()
     login_user(user, remember=remember)
+
+
+def renew_session() -> None:
+    """Empty the session, CSRF token included; Flask-WTF's per-request copy in `g` goes too."""
+    session.clear()
+    g.pop("csrf_token", None)
 
 
 def go_to(url: str) -> Response:
@@ -85,8 +91,8 @@ def go_to(url: str) -> Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    # Clear first: logout_user then marks the remember-me cookie for deletion in the new session.
-    session.clear()
+    # Renew first: logout_user then marks the remember-me cookie for deletion in the new session.
+    renew_session()
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("pages.home"), 303)
