@@ -181,3 +181,24 @@ def member_client(client: RosterClient, member: User) -> RosterClient:
 def admin_client(client: RosterClient, admin: User) -> RosterClient:
     sign_in(client, admin.username)
     return client
+
+
+# ---- auth: apps with settings of their own -----------------------------------------------
+
+
+@pytest.fixture
+def make_app(app: Flask) -> Iterator:
+    """Another app on the same database, with settings of its own (built before any request)."""
+    made: list[Flask] = []
+
+    def make(*, without: tuple[str, ...] = (), **overrides) -> Flask:
+        config = {**base_config(app.config["SQLALCHEMY_DATABASE_URI"]), **overrides}
+        other = create_app({k: v for k, v in config.items() if k not in without})
+        other.test_client_class = RosterClient
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from flask_login import current_user
 
+from conftest import PASSWORD
 from roster.auth import views
 from roster.auth.access import safe_next
 from roster.extensions import db
-from conftest import PASSWORD
 
 HTMX = {"HX-Request": "true"}
 
@@ -29,7 +29,9 @@ def attempt(client, username: str, password: str = PASSWORD, **data):
     return client.post("/login", data={"username": username, "password": password, **data})
 
 
-@pytest.mark.parametrize("identifier", ["member", "MEMBER", "member@example.com", "Member@Example.COM"])
+@pytest.mark.parametrize(
+    "identifier", ["member", "MEMBER", "member@example.com", "Member@Example.COM"]
+)
 def test_sign_in_with_username_or_email_in_any_case(client, member, identifier):
     response = attempt(client, identifier)
     assert response.status_code == 303
