@@ -6,7 +6,7 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +183,19 @@ def admin_client(client: RosterClient, admin: User) -> RosterClient:
     return client
 
 
-# ---- auth: apps with settings of their own -----------------------------------------------
+# ---- auth: helpers as fixtures, and apps with settings of their own ----------------------
+# (test modules cannot import from conftest: e2e/conftest.py shares the module name)
+
+
+@pytest.fixture
+def password() -> str:
+    """The password of every `make_user` account, for tests that type it in themselves."""
+    return PASSWORD
+
+
+@pytest.fixture
+def sign_in_as() -> Callable[[RosterClient, str], None]:
+    return sign_in
 
 
 @pytest.fixture

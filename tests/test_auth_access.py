@@ -10,7 +10,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import Flask
 
-from conftest import sign_in
 from roster.auth.access import admin_required
 
 HTMX = {"HX-Request": "true"}
@@ -55,8 +54,8 @@ def test_anonymous_htmx_request_from_another_site_falls_back_to_the_request(clie
     assert next_of(response.headers["HX-Redirect"]) == "/test-admin"
 
 
-def test_member_gets_403_as_page_and_as_fragment(client, member, admin_page):
-    sign_in(client, member.username)
+def test_member_gets_403_as_page_and_as_fragment(client, member, admin_page, sign_in_as):
+    sign_in_as(client, member.username)
     page = client.get(admin_page)
     assert page.status_code == 403
     assert "<html" in page.get_data(as_text=True)
@@ -67,8 +66,8 @@ def test_member_gets_403_as_page_and_as_fragment(client, member, admin_page):
     assert 'data-status="403"' in fragment.get_data(as_text=True)
 
 
-def test_admin_gets_the_page(client, admin, admin_page):
-    sign_in(client, admin.username)
+def test_admin_gets_the_page(client, admin, admin_page, sign_in_as):
+    sign_in_as(client, admin.username)
     response = client.get(admin_page)
     assert response.status_code == 200
     assert "admins only" in response.get_data(as_text=True)

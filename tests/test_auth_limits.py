@@ -11,7 +11,6 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from conftest import PASSWORD
 from roster.auth import views
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -58,11 +57,11 @@ def test_failed_sign_ins_are_limited_with_a_friendly_message_in_the_form(limited
     assert views.TOO_MANY_SIGN_INS in page.get_data(as_text=True)
 
 
-def test_past_the_limit_even_the_right_password_waits(limited):
+def test_past_the_limit_even_the_right_password_waits(limited, password):
     for _ in range(3):
         fail(limited)
     response = limited.post(
-        "/login", data={"username": "member", "password": PASSWORD}, **from_address("10.0.0.1")
+        "/login", data={"username": "member", "password": password}, **from_address("10.0.0.1")
     )
     assert response.status_code == 429
 
@@ -82,10 +81,10 @@ def test_the_limit_is_per_address_across_usernames(limited):
     assert fail(limited, "name-other", address="10.9.9.9").status_code == 422
 
 
-def test_successful_sign_ins_do_not_count(limited):
+def test_successful_sign_ins_do_not_count(limited, password):
     for _ in range(5):
         response = limited.post(
-            "/login", data={"username": "member", "password": PASSWORD}, **from_address("10.0.0.1")
+            "/login", data={"username": "member", "password": password}, **from_address("10.0.0.1")
         )
         assert response.status_code == 303
 

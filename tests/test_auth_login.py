@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import pytest
 from flask_login import current_user
 
-from conftest import PASSWORD
 from roster.auth import views
 from roster.auth.access import safe_next
 from roster.extensions import db
@@ -25,20 +24,20 @@ def signed_in_as(client) -> str | None:
     return html[start : html.index("</a>", start)]
 
 
-def attempt(client, username: str, password: str = PASSWORD, **data):
+def attempt(client, username: str, password: str, **data):
     return client.post("/login", data={"username": username, "password": password, **data})
 
 
 @pytest.mark.parametrize(
     "identifier", ["member", "MEMBER", "member@example.com", "Member@Example.COM"]
 )
-def test_sign_in_with_username_or_email_in_any_case(client, member, identifier):
-    response = attempt(client, identifier)
+def test_sign_in_with_username_or_email_in_any_case(client, member, identifier, password):
+    response = attempt(client, identifier, password)
     assert response.status_code == 303
     assert signed_in_as(client) == "Mem Ber"
 
 
-def test_wrong_password_gives_the_generic_error_in_the_form(client, member):
+def test_wrong_password_gives_the_generic_error_in_the_form(client, member, password):
     response = attempt(client, "member", "not the password", remember="y")
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -48,7 +47,7 @@ def test_wrong_password_gives_the_generic_error_in_the_form(client, member):
     assert signed_in_as(client) is None
 
 
-def test_failure_is_a_fragment_for_htmx_and_a_full_page_without(client, member):
+def test_failure_is_a_fragment_for_htmx_and_a_full_page_without(client, member, password):
     fragment = client.post(
         "/login", data={"username": "member", "password": "nope"}, headers=HTMX
     ).get_data(as_text=True)
@@ -60,7 +59,7 @@ def test_failure_is_a_fragment_for_htmx_and_a_full_page_without(client, member):
     assert views.LOGIN_FAILED in page
 
 
-def test_unknown_user_and_wrong_password_look_the_same(client, member):
+def test_unknown_user_and_wrong_password_look_the_same(client, member, password):
     unknown = attempt(client, "nobody-here", "whatever password")
     wrong = attempt(client, "member", "whatever password")
     assert unknown.status_code == wrong.status_code == 422
@@ -72,7 +71,7 @@ def test_unknown_user_and_wrong_password_look_the_same(client, member):
     assert error_of(unknown) == error_of(wrong)
 
 
-def test_unknown_user_costs_a_password_hash_check_too(client, monkeypatch):
+def test_unknown_user_costs_a_password_hash_check_too(client, monkeypatch, password):
     """Same work whether or not the account exists: timing tells nothing."""
     checked = []
     real = views.check_password_hash
@@ -83,33 +82,33 @@ def test_unknown_user_costs_a_password_hash_check_too(client, monkeypatch):
     assert len(checked) == 1
 
 
-def test_inactive_user_cannot_sign_in(client, make_user):
+def test_inactive_user_cannot_sign_in(client, make_user, password):
     user = make_user("sleepy")
     user.is_active = False
     db.session.commit()
-    response = attempt(client, "sleepy")
+    response = attempt(client, "sleepy", password)
     assert response.status_code == 422
     assert views.LOGIN_FAILED in response.get_data(as_text=True)
     assert signed_in_as(client) is None
 
 
-def test_deleted_user_cannot_sign_in(client, make_user):
+def test_deleted_user_cannot_sign_in(client, make_user, password):
     user = make_user("gone")
     user.deleted_at = datetime.now(UTC)
     db.session.commit()
-    assert attempt(client, "gone").status_code == 422
-    assert attempt(client, "gone@example.com").status_code == 422
+    assert attempt(client, "gone", password).status_code == 422
+    assert attempt(client, "gone@example.com", password).status_code == 422
     assert signed_in_as(client) is None
 
 
-def test_a_signed_in_user_who_is_deactivated_is_signed_out(client, member):
-    attempt(client, "member")
+def test_a_signed_in_user_who_is_deactivated_is_signed_out(client, member, password):
+    attempt(client, "member", password)
     member.is_active = False
     db.session.commit()
     assert signed_in_as(client) is None
 
 
-def test_missing_fields_are_form_errors(client):
+def test_missing_fields_are_form_errors(client, password):
     response = client.post("/login", data={"username": "", "password": ""})
     assert response.status_code == 422
     assert 'data-testid="field-error"' in response.get_data(as_text=True)
@@ -133,9 +132,9 @@ def test_missing_fields_are_form_errors(client):
         ("", "/"),
     ],
 )
-def test_only_local_next_is_followed(client, member, next_url, expected):
+def test_only_local_next_is_followed(client, member, next_url, expected, password):
     response = client.post(
-        "/login", query_string={"next": next_url}, data={"username": "member", "password": PASSWORD}
+        "/login", query_string={"next": next_url}, data={"username": "member", "password": password}
     )
     assert response.status_code == 303
     assert response.headers["Location"] == expected
@@ -150,10 +149,10 @@ def test_login_form_keeps_a_safe_next_and_drops_an_evil_one(client):
     assert "evil.example" not in html
 
 
-def test_htmx_sign_in_loads_next_into_the_body_with_hx_location(client, member):
+def test_htmx_sign_in_loads_next_into_the_body_with_hx_location(client, member, password):
     response = client.post(
         "/login?next=/user/member",
-        data={"username": "member", "password": PASSWORD},
+        data={"username": "member", "password": password},
         headers=HTMX,
     )
     assert response.status_code == 200
@@ -161,10 +160,12 @@ def test_htmx_sign_in_loads_next_into_the_body_with_hx_location(client, member):
     assert signed_in_as(client) == "Mem Ber"
 
 
-def test_the_page_htmx_loads_after_sign_in_is_a_full_page_with_the_new_token(client, member):
+def test_the_page_htmx_loads_after_sign_in_is_a_full_page_with_the_new_token(
+    client, member, password
+):
     """HX-Location with target body sends HX-Request-Type: full, so the nav and meta come too."""
     old_token = client.csrf_token()
-    client.post("/login", data={"username": "member", "password": PASSWORD}, headers=HTMX)
+    client.post("/login", data={"username": "member", "password": password}, headers=HTMX)
     page = client.get("/", headers={**HTMX, "HX-Request-Type": "full"}).get_data(as_text=True)
     assert 'data-testid="sign-out"' in page
     assert 'name="csrf-token"' in page
@@ -174,8 +175,8 @@ def test_the_page_htmx_loads_after_sign_in_is_a_full_page_with_the_new_token(cli
     assert client.post("/logout", headers={"X-CSRFToken": new_token}).status_code == 303
 
 
-def test_remember_me_sets_a_lasting_cookie(client, member):
-    attempt(client, "member", remember="y")
+def test_remember_me_sets_a_lasting_cookie(client, member, password):
+    attempt(client, "member", password, remember="y")
     cookie = client.get_cookie("remember_token")
     assert cookie is not None
     assert cookie.expires is not None
@@ -185,15 +186,15 @@ def test_remember_me_sets_a_lasting_cookie(client, member):
     assert signed_in_as(client) == "Mem Ber"
 
 
-def test_without_remember_me_closing_the_browser_signs_out(client, member):
-    attempt(client, "member")
+def test_without_remember_me_closing_the_browser_signs_out(client, member, password):
+    attempt(client, "member", password)
     assert client.get_cookie("remember_token") is None
     client.delete_cookie("session")
     assert signed_in_as(client) is None
 
 
-def test_sign_out_clears_the_session_and_the_remember_cookie(client, member):
-    attempt(client, "member", remember="y")
+def test_sign_out_clears_the_session_and_the_remember_cookie(client, member, password):
+    attempt(client, "member", password, remember="y")
     response = client.post("/logout")
     assert response.status_code == 303
     assert response.headers["Location"] == "/"

@@ -123,24 +123,30 @@ def test_fields_check_themselves_as_the_user_types(client):
         assert "hx-on" not in tag
 
 
-def test_a_race_caught_by_the_unique_index_is_a_form_error(client, make_user, monkeypatch):
+@pytest.mark.parametrize(
+    ("existing", "submitted", "field"),
+    [
+        ({"username": "newbie", "email": "other@example.com"}, {"username": "NewBie"}, "username"),
+        (
+            {"username": "someone", "email": "newbie@example.com"},
+            {"email": "NEWBIE@example.com"},
+            "email",
+        ),
+    ],
+)
+def test_a_race_caught_by_the_unique_index_is_a_form_error(
+    client, make_user, monkeypatch, existing, submitted, field
+):
     """Both checks said free (another request won in between): the database has the last word."""
-    make_user("newbie", email="other@example.com")
+    make_user(existing["username"], email=existing["email"])
     monkeypatch.setattr(forms, "is_taken", lambda *args, **kwargs: False)
-    response = client.post("/register", data={**GOOD, "username": "NewBie"})
+    response = client.post("/register", data={**GOOD, **submitted})
     assert response.status_code == 422
-    assert forms.TAKEN_MESSAGES["username"] in response.get_data(as_text=True)
+    assert forms.TAKEN_MESSAGES[field] in response.get_data(as_text=True)
     assert user_count() == 1
     # The session was rolled back: the next registration works.
-    assert client.post("/register", data={**GOOD, "username": "fresh"}).status_code == 303
-
-
-def test_an_email_race_names_the_email_field(client, make_user, monkeypatch):
-    make_user("someone", email="newbie@example.com")
-    monkeypatch.setattr(forms, "is_taken", lambda *args, **kwargs: False)
-    response = client.post("/register", data={**GOOD, "email": "NEWBIE@example.com"})
-    assert response.status_code == 422
-    assert forms.TAKEN_MESSAGES["email"] in response.get_data(as_text=True)
+    fresh = {**GOOD, "username": "fresh", "email": "fresh@example.com"}
+    assert client.post("/register", data=fresh).status_code == 303
 
 
 def test_blanks_around_username_and_email_are_dropped(client):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from conftest import PASSWORD, sign_in
 from roster.extensions import db
 from roster.users.models import User
 
@@ -26,8 +25,8 @@ def flags(set_cookie: str) -> set[str]:
 
 
 @pytest.mark.parametrize("token", [None, "wrong-token"])
-def test_login_without_a_valid_token_is_refused(client, member, token):
-    data = {"username": "member", "password": PASSWORD}
+def test_login_without_a_valid_token_is_refused(client, member, token, password):
+    data = {"username": "member", "password": password}
     if token:
         data["csrf_token"] = token
     response = client.post("/login", data=data, csrf=False)
@@ -37,10 +36,10 @@ def test_login_without_a_valid_token_is_refused(client, member, token):
     assert 'data-testid="sign-out"' not in client.get("/").get_data(as_text=True)
 
 
-def test_htmx_request_with_a_wrong_header_gets_the_message_as_a_fragment(client, member):
+def test_htmx_request_with_a_wrong_header_gets_the_message_as_a_fragment(client, member, password):
     response = client.post(
         "/login",
-        data={"username": "member", "password": PASSWORD},
+        data={"username": "member", "password": password},
         headers={**HTMX, "X-CSRFToken": "wrong-token"},
     )
     html = response.get_data(as_text=True)
@@ -68,11 +67,11 @@ def test_logout_without_a_token_keeps_the_user_signed_in(member_client):
     assert 'data-testid="sign-out"' in member_client.get("/").get_data(as_text=True)
 
 
-def test_the_form_field_token_works_without_javascript(client, member):
+def test_the_form_field_token_works_without_javascript(client, member, password):
     token = client.csrf_token()
     response = client.post(
         "/login",
-        data={"username": "member", "password": PASSWORD, "csrf_token": token},
+        data={"username": "member", "password": password, "csrf_token": token},
         csrf=False,
     )
     assert response.status_code == 303
@@ -143,9 +142,9 @@ def test_pages_have_no_inline_scripts_styles_or_handlers(client):
 # ---- cookies ------------------------------------------------------------------------------
 
 
-def test_cookies_are_httponly_and_samesite_lax_over_http(client, member):
+def test_cookies_are_httponly_and_samesite_lax_over_http(client, member, password):
     response = client.post(
-        "/login", data={"username": "member", "password": PASSWORD, "remember": "y"}
+        "/login", data={"username": "member", "password": password, "remember": "y"}
     )
     cookies = cookie_headers(response)
     for name in ("session", "remember_token"):
@@ -154,12 +153,12 @@ def test_cookies_are_httponly_and_samesite_lax_over_http(client, member):
         assert "secure" not in flags(cookies[name]), name
 
 
-def test_cookies_are_secure_over_https(client, member):
+def test_cookies_are_secure_over_https(client, member, password):
     https = {"base_url": "https://localhost", "headers": {"Referer": "https://localhost/login"}}
     token = client.csrf_token()
     response = client.post(
         "/login",
-        data={"username": "member", "password": PASSWORD, "remember": "y", "csrf_token": token},
+        data={"username": "member", "password": password, "remember": "y", "csrf_token": token},
         csrf=False,
         **https,
     )
@@ -184,14 +183,14 @@ def test_without_a_trusted_proxy_x_forwarded_proto_is_ignored(client):
 # ---- session fixation ---------------------------------------------------------------------
 
 
-def test_sign_in_renews_the_session(client, member):
+def test_sign_in_renews_the_session(client, member, sign_in_as):
     client.get("/login")
     with client.session_transaction() as planted:
         planted["planted-by-attacker"] = "yes"
     before = client.get_cookie("session").value
     old_token = client.csrf_token()
 
-    sign_in(client, "member")
+    sign_in_as(client, "member")
 
     assert client.get_cookie("session").value != before
     with client.session_transaction() as renewed:
@@ -200,7 +199,7 @@ def test_sign_in_renews_the_session(client, member):
     assert client.csrf_token() != old_token
 
 
-def test_a_session_cookie_planted_before_sign_in_stays_anonymous(app, member):
+def test_a_session_cookie_planted_before_sign_in_stays_anonymous(app, member, sign_in_as):
     """The attacker keeps the cookie they planted; after the victim signs in it opens nothing."""
     attacker = app.test_client()
     attacker.get("/login")
@@ -208,7 +207,7 @@ def test_a_session_cookie_planted_before_sign_in_stays_anonymous(app, member):
 
     victim = app.test_client()
     victim.set_cookie("session", planted)
-    sign_in(victim, "member")
+    sign_in_as(victim, "member")
 
     assert 'data-testid="sign-out"' not in attacker.get("/").get_data(as_text=True)
 
