@@ -136,7 +136,7 @@ def too_many_attempts(error: TooManyRequests) -> Response:
     """A rate limit answers inside the form the user is looking at, with a friendly word."""
     if request.endpoint == "auth.check_field":
         form = RegisterForm()
-        name = request.view_args["name"] if request.view_args else "username"
+        name = (request.view_args or {})["name"]
         form[name].errors = [TOO_MANY_CHECKS]
         return register_field(form, name, status=429)
     if request.endpoint == "auth.register":
