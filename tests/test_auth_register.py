@@ -106,6 +106,11 @@ def test_only_the_checked_field_is_answered(client):
     assert "valid email" not in fragment
 
 
+def test_field_checks_need_the_csrf_token(client):
+    response = client.post("/register/check/username", data=GOOD, headers=HTMX, csrf=False)
+    assert response.status_code == 400
+
+
 def test_unknown_fields_cannot_be_checked(client):
     assert client.post("/register/check/is_admin", data=GOOD).status_code == 404
     assert client.get("/register/check/username").status_code == 405

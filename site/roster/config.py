@@ -34,7 +34,7 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         PASSWORD_HASH_METHOD="scrypt",  # noqa: S106 (a method name, not a password)
         USERS_PER_PAGE=25,
         POSTS_PER_PAGE=10,
-        # Failed sign-ins per client address and per username; registrations per address;
+        # Failed sign-ins per client address and per username; registration attempts per address;
         # as-you-type field checks per address (Flask-Limiter rate strings).
         LOGIN_RATE_LIMIT="10/minute",
         REGISTER_RATE_LIMIT="20/hour",
