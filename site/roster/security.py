@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -32,5 +39,43 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+class SecureCookies:
+    """WSGI middleware: over HTTPS every cookie (session, remember me, any other) gets `Secure`.
+
+    A fixed SESSION_COOKIE_SECURE would break `make run` on plain http://, so the request
+    decides. It wraps the whole app because the session cookie is written after every
+    `after_request` hook has run.
+    """
+
+    def __init__(self, wsgi_app: WSGIApplication) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.wsgi_app(environ, start_response)
+
+        def secure_start_response(status: str, headers: list[tuple[str, str]], *args: Any):
+            return start_response(
+                status, [secure_cookie(name, value) for name, value in headers], *args
+            )
+
+        return self.wsgi_app(environ, secure_start_response)
+
+
+def secure_cookie(name: str, value: str) -> tuple[str, str]:
+    if name.lower() != "set-cookie":
+        return name, value
+    if any(part.strip().lower() == "secure" for part in value.split(";")):
+        return name, value
+    return name, f"{value}; Secure"
+
+
 def init_security(app: Flask) -> None:
+    """Headers on every response; X-Forwarded-* honoured only from TRUSTED_PROXIES proxies."""
     app.after_request(set_security_headers)
+    app.wsgi_app = SecureCookies(app.wsgi_app)  # type: ignore[method-assign]
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        # Outermost, so that SecureCookies and the rate limiter see the client's scheme and address.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )

@@ -2,73 +2,147 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, request, session, url_for
+import json
+from functools import cache
+
+from flask import Blueprint, Response, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.exceptions import TooManyRequests
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from roster.auth.access import safe_next
 from roster.auth.forms import LoginForm, RegisterForm
-from roster.rendering import render
-from roster.users.service import (
-    TAKEN_MESSAGES,
-    DuplicateUserError,
-    create_user,
-    find_for_login,
-    is_taken,
-)
+from roster.auth.limits import limit_failed_sign_ins, limit_field_checks, limit_registrations
+from roster.rendering import render, render_fragment, wants_fragment
+from roster.users.models import User
+from roster.users.service import DuplicateUserError, create_user, find_for_login, hash_method
 
 bp = Blueprint("auth", __name__)
 
 LOGIN_FAILED = "Wrong username, email or password."
+TOO_MANY_SIGN_INS = "Too many failed sign-ins. Please wait a minute and try again."
+TOO_MANY_REGISTRATIONS = "Too many attempts from your network. Please try again later."
+TOO_MANY_CHECKS = "Checking paused for a moment; it runs again when you submit."
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limit_failed_sign_ins
 def login() -> Response:
     next_url = safe_next(request.values.get("next"))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(next_url, 303)
     form = LoginForm()
     if form.validate_on_submit():
-        user = find_for_login(form.username.data)
-        if user is not None and user.check_password(form.password.data):
+        user = authenticate(form.username.data, form.password.data)
+        if user is not None:
             start_session(user, remember=form.remember.data)
             flash(f"Welcome back, {user.name}.", "success")
-            return redirect(next_url, 303)
+            return go_to(next_url)
         form.form_errors.append(LOGIN_FAILED)
+    return login_form(form, next_url, status=422 if form.is_submitted() else 200)
+
+
+def login_form(form: LoginForm, next_url: str, *, status: int) -> Response:
+    """The form again, username kept and password cleared (a password field is never echoed)."""
     form.password.data = ""
-    status = 422 if form.is_submitted() else 200
     return render("auth/login.html", "login_form", status=status, form=form, next_url=next_url)
 
 
-def start_session(user, *, remember: bool) -> None:
-    """Sign in on a fresh session, so that a session id planted before sign-in is worthless."""
-    session.clear()
+def authenticate(identifier: str, password: str) -> User | None:
+    """The active account these credentials open, or None (unknown, inactive, deleted, wrong).
+
+    An unknown name costs a hash check too, so the time taken does not tell who has an account.
+    """
+    user = find_for_login(identifier)
+    if user is None:
+        check_password_hash(_decoy_hash(hash_method()), password)
+        return None
+    return user if user.check_password(password) else None
+
+
+@cache
+def _decoy_hash(method: str) -> str:
+    return generate_password_hash("no account has this password", method=method)
+
+
+def start_session(user: User, *, remember: bool) -> None:
+    """Sign in on a fresh session, so that a session planted before sign-in is worthless."""
+    renew_session()
     login_user(user, remember=remember)
+
+
+def renew_session() -> None:
+    """Empty the session, CSRF token included; Flask-WTF's per-request copy in `g` goes too."""
+    session.clear()
+    g.pop("csrf_token", None)
+
+
+def go_to(url: str) -> Response:
+    """Leave the form for `url` after sign-in: the nav and the CSRF token change with it.
+
+    htmx loads the full page into <body> (HX-Location; roster.js takes the new token from it),
+    so the page updates without a reload; without JavaScript a 303 does the same.
+    """
+    if wants_fragment():
+        return Response(headers={"HX-Location": json.dumps({"path": url, "target": "body"})})
+    return redirect(url, 303)
 
 
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
+    # Renew first: logout_user then marks the remember-me cookie for deletion in the new session.
+    renew_session()
     logout_user()
-    session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("pages.home"), 303)
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limit_registrations
 def register() -> Response:
     form = RegisterForm()
     if form.validate_on_submit():
-        clashes = [field for field in ("username", "email") if is_taken(field, form[field].data)]
-        for field in clashes:
-            form[field].errors.append(TAKEN_MESSAGES[field])
-        if not clashes:
-            try:
-                user = create_user(form.username.data, form.email.data, form.password.data)
-            except DuplicateUserError as clash:
-                form[clash.field].errors.append(str(clash))
-            else:
-                start_session(user, remember=False)
-                flash(f"Welcome to Roster, {user.name}.", "success")
-                return redirect(url_for("profiles.show", username=user.username), 303)
+        try:
+            user = create_user(form.username.data, form.email.data, form.password.data)
+        except DuplicateUserError as clash:
+            # Taken between the check and the insert: the unique index had the last word.
+            form[clash.field].errors.append(str(clash))
+        else:
+            start_session(user, remember=False)
+            flash(f"Welcome to Roster, {user.name}.", "success")
+            return go_to(url_for("profiles.show", username=user.username))
     status = 422 if form.is_submitted() else 200
     return render("auth/register.html", "register_form", status=status, form=form)
+
+
+@bp.post("/register/check/<any(username, email, password, confirm):name>")
+@limit_field_checks
+def check_field(name: str) -> Response:
+    """One registration field checked as the user types: the same rules as on submit."""
+    form = RegisterForm()
+    form.check(name)
+    return register_field(form, name)
+
+
+def register_field(form: RegisterForm, name: str, *, status: int = 200) -> Response:
+    return render_fragment(
+        "auth/register.html", "register_field", status=status, form=form, field_name=name
+    )
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many_attempts(error: TooManyRequests) -> Response:
+    """A rate limit answers inside the form the user is looking at, with a friendly word."""
+    if request.endpoint == "auth.check_field":
+        form = RegisterForm()
+        name = (request.view_args or {})["name"]
+        form[name].errors = [TOO_MANY_CHECKS]
+        return register_field(form, name, status=429)
+    if request.endpoint == "auth.register":
+        form = RegisterForm()
+        form.form_errors.append(TOO_MANY_REGISTRATIONS)
+        return render("auth/register.html", "register_form", status=429, form=form)
+    form = LoginForm()
+    form.form_errors.append(TOO_MANY_SIGN_INS)
+    return login_form(form, safe_next(request.values.get("next")), status=429)

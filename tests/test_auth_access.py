@@ -1,0 +1,96 @@
+"""Access: anonymous visitors are sent to sign in, members are refused admin pages.
+
+The admin pages themselves live in another feature; a small admin-only route stands in here.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import Flask
+
+from roster.auth.access import admin_required
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def admin_page(app: Flask) -> str:
+    """An admin-only page (and fragment), registered before the first request."""
+
+    @admin_required
+    def secret() -> str:
+        return "<p data-testid='secret'>admins only</p>"
+
+    app.add_url_rule("/test-admin", "test_admin", secret)
+    return "/test-admin"
+
+
+def next_of(location: str) -> str:
+    parts = urlsplit(location)
+    assert parts.path == "/login"
+    return parse_qs(parts.query)["next"][0]
+
+
+def test_anonymous_page_request_goes_to_sign_in_with_next(client, admin_page):
+    response = client.get(f"{admin_page}?sort=name&page=2")
+    assert response.status_code == 303
+    assert next_of(response.headers["Location"]) == "/test-admin?sort=name&page=2"
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_anonymous_htmx_request_gets_hx_redirect_to_the_page_it_was_on(client, admin_page):
+    response = client.get(
+        admin_page, headers={**HTMX, "HX-Current-URL": "http://localhost/test-admin?q=ann"}
+    )
+    assert response.status_code == 401
+    assert next_of(response.headers["HX-Redirect"]) == "/test-admin?q=ann"
+    assert response.get_data(as_text=True) == ""  # nothing to swap into a table
+
+
+def test_anonymous_htmx_request_from_another_site_falls_back_to_the_request(client, admin_page):
+    response = client.get(admin_page, headers={**HTMX, "HX-Current-URL": "https://evil.example/x"})
+    assert next_of(response.headers["HX-Redirect"]) == "/test-admin"
+
+
+def test_member_gets_403_as_page_and_as_fragment(client, member, admin_page, sign_in_as):
+    sign_in_as(client, member.username)
+    page = client.get(admin_page)
+    assert page.status_code == 403
+    assert "<html" in page.get_data(as_text=True)
+    assert "admins only" not in page.get_data(as_text=True)
+    fragment = client.get(admin_page, headers=HTMX)
+    assert fragment.status_code == 403
+    assert "<html" not in fragment.get_data(as_text=True)
+    assert 'data-status="403"' in fragment.get_data(as_text=True)
+
+
+def test_admin_gets_the_page(client, admin, admin_page, sign_in_as):
+    sign_in_as(client, admin.username)
+    response = client.get(admin_page)
+    assert response.status_code == 200
+    assert "admins only" in response.get_data(as_text=True)
+
+
+def test_after_sign_in_the_user_lands_on_next(client, admin, admin_page):
+    location = client.get(f"{admin_page}?q=x").headers["Location"]
+    response = client.post(
+        location, data={"username": "admin", "password": "correct horse battery"}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/test-admin?q=x"
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_a_new_registration_is_a_member_not_an_admin(client, admin_page):
+    client.post(
+        "/register",
+        data={
+            "username": "newbie",
+            "email": "newbie@example.com",
+            "password": "a long enough password",
+            "confirm": "a long enough password",
+        },
+    )
+    assert client.get(admin_page).status_code == 403
