@@ -1,0 +1,40 @@
+"""Forms a user fills in about themselves: the profile and the password."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from roster.auth.forms import MIN_PASSWORD_LENGTH
+from roster.posts.forms import clean_text
+
+BIO_MAX_LENGTH = 500
+
+
+class ProfileForm(FlaskForm):
+    bio_max_length = BIO_MAX_LENGTH
+
+    display_name = StringField(
+        "Display name", filters=[clean_text], validators=[Length(max=64)]
+    )
+    # Email() checks the syntax only: WTForms does not ask DNS about deliverability.
+    email = EmailField(
+        "Email", filters=[clean_text], validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    bio = TextAreaField("Bio", filters=[clean_text], validators=[Length(max=BIO_MAX_LENGTH)])
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD_LENGTH, message="At least 12 characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "Confirm new password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
+    )
