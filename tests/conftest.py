@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
@@ -115,6 +115,11 @@ class RosterClient(FlaskClient):
         return match.group(1)
 
     def open(self, *args: Any, csrf: bool = True, **kwargs: Any) -> Any:
+        if has_app_context():
+            # Requests run inside the test's app context and would share its `g`: forget what
+            # the last request cached there (Flask-Login's user, Flask-WTF's token), as a
+            # server does between requests.
+            vars(g).clear()
         method = kwargs.get("method", "GET").upper()
         if csrf and method in UNSAFE_METHODS:
             headers = dict(kwargs.pop("headers", None) or {})
@@ -177,3 +182,10 @@ def member_client(client: RosterClient, member: User) -> RosterClient:
 def admin_client(client: RosterClient, admin: User) -> RosterClient:
     sign_in(client, admin.username)
     return client
+
+
+# ==== profiles and posts ====
+@pytest.fixture
+def sign_in_as():
+    """`sign_in` as a fixture: test modules cannot import it (e2e has a conftest of that name)."""
+    return sign_in

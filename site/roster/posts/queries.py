@@ -41,7 +41,7 @@ class Cursor:
     @classmethod
     def parse(cls, text: str) -> Cursor:
         micros, sep, post_id = text.partition("-")
-        if not (sep and micros.isdigit() and post_id.isdigit()) or len(micros) > 18:
+        if not (sep and micros.isdigit() and post_id.isdigit()) or len(micros) > 17:
             raise BadCursor(text)
         return cls(EPOCH + int(micros) * MICROSECOND, int(post_id))
 

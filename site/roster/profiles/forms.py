@@ -15,9 +15,7 @@ BIO_MAX_LENGTH = 500
 class ProfileForm(FlaskForm):
     bio_max_length = BIO_MAX_LENGTH
 
-    display_name = StringField(
-        "Display name", filters=[clean_text], validators=[Length(max=64)]
-    )
+    display_name = StringField("Display name", filters=[clean_text], validators=[Length(max=64)])
     # Email() checks the syntax only: WTForms does not ask DNS about deliverability.
     email = EmailField(
         "Email", filters=[clean_text], validators=[DataRequired(), Email(), Length(max=254)]
