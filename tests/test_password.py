@@ -40,6 +40,12 @@ def test_anonymous_users_are_sent_to_sign_in(client):
     assert response.headers["Location"] == "/login?next=/account/password"
 
 
+def test_the_form_asks_for_the_current_and_the_new_password(member_client):
+    html = member_client.get("/account/password").get_data(as_text=True)
+    for label in ("Current password", "New password", "Confirm new password"):
+        assert f">{label}</label>" in html
+
+
 def test_the_owner_finds_the_link_on_their_profile(member_client):
     assert 'href="/account/password"' in member_client.get("/user/member").get_data(as_text=True)
 

@@ -209,6 +209,9 @@ def test_delete_asks_first_in_an_accessible_confirm(member_client, post):
     assert f'action="/post/{post.id}/delete"' in html
     assert "autofocus" in html
     assert stored(post.id) is not None, "asking deletes nothing"
+    page = member_client.get(f"/post/{post.id}/delete").get_data(as_text=True)
+    assert page.lstrip().lower().startswith("<!doctype html>")
+    assert f'action="/post/{post.id}/delete"' in page, "works without JavaScript"
 
 
 def test_deleting_with_htmx_leaves_a_notice(member_client, post):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, Length
 
-from roster.auth.forms import MIN_PASSWORD_LENGTH
+from roster.auth.forms import RegisterForm
 from roster.posts.forms import clean_text
 
 BIO_MAX_LENGTH = 500
@@ -25,14 +27,11 @@ class ProfileForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
-    password = PasswordField(
-        "New password",
-        validators=[
-            DataRequired(),
-            Length(min=MIN_PASSWORD_LENGTH, message="At least 12 characters."),
-        ],
-    )
-    confirm = PasswordField(
-        "Confirm new password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
-    )
+    # The new password follows the rules of registration, kept in one place.
+    password = RegisterForm.password
+    confirm = RegisterForm.confirm
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.password.label.text = "New password"
+        self.confirm.label.text = "Confirm new password"
