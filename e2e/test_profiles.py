@@ -46,6 +46,7 @@ def test_load_more_appends_the_next_posts_until_the_end(page: Page, no_reload, c
     guard = no_reload()
     page.get_by_test_id("load-more").click()
     expect(cards).to_have_count(20)
+    expect(cards.nth(10).get_by_role("link").first).to_be_focused()
     guard.check()
     for _ in range(20):
         if page.get_by_test_id("load-more").count() == 0:

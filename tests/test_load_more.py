@@ -13,7 +13,9 @@ from roster.posts.models import Post
 HTMX = {"HX-Request": "true"}
 START = datetime(2026, 1, 1, tzinfo=UTC)
 NEXT_LINK = re.compile(r'<a class="button load-more"\s+href="([^"]+)"\s+hx-get="([^"]+)"')
-TITLES = re.compile(r'data-testid="post-card">\s*<h3>\s*<a href="/post/\d+">([^<]+)</a>')
+TITLES = re.compile(
+    r'data-testid="post-card">\s*<h3>\s*<a href="/post/\d+"\s*(?:autofocus)?>([^<]+)</a>'
+)
 
 
 @pytest.fixture(autouse=True)
@@ -107,6 +109,15 @@ def test_htmx_load_more_answers_with_only_the_next_posts(client, member):
     assert "<html" not in fragment
     assert "Latest posts" not in fragment
     assert 'id="post-list"' not in fragment
+
+
+def test_a_later_page_puts_the_focus_on_its_first_post(client, member):
+    add_posts(member, 5)
+    first = client.get("/").get_data(as_text=True)
+    assert "autofocus" not in first
+    fragment = client.get(next_url(first), headers=HTMX).get_data(as_text=True)
+    assert fragment.count("autofocus") == 1
+    assert fragment.index("autofocus") < fragment.index("p1<")
 
 
 def test_profiles_page_only_their_authors_posts(client, member, make_user):
