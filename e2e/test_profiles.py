@@ -90,6 +90,7 @@ def test_edit_own_profile_in_place(page: Page, own_profile, no_reload, csp_viola
     expect(page.get_by_test_id("profile-name")).to_have_text("Edith Example")
     expect(page.get_by_test_id("profile-bio")).to_have_text("Writes\nthings.")
     expect(page.get_by_test_id("nav-user")).to_have_text("Edith Example")
+    expect(page.get_by_test_id("edit-profile")).to_be_focused()
     expect(form).to_have_count(0)
     guard.check()
     assert csp_violations == []
@@ -116,6 +117,7 @@ def test_write_edit_and_delete_a_post(page: Page, own_profile, no_reload, csp_vi
     page.get_by_test_id("save-post").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My edited post")
     expect(page.get_by_test_id("post-body")).to_have_text("Line one\nLine two")
+    expect(page.get_by_test_id("edit-post")).to_be_focused()
 
     page.get_by_test_id("delete-post").click()
     confirm = page.get_by_role("alertdialog", name="Delete this post?")

@@ -70,7 +70,9 @@ def update(post_id: int) -> Response:
     flash("Your post is saved.", "success")
     if wants_fragment():
         # Committing expired the post; load it again with its author.
-        return render_fragment("posts/post.html", "post_article", post=find_post(post_id))
+        return render_fragment(
+            "posts/post.html", "post_article", post=find_post(post_id), saved=True
+        )
     return redirect(url_for("posts.show", post_id=post_id), 303)
 
 

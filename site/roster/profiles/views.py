@@ -95,7 +95,8 @@ def update(username: str) -> Response:
     if form.validate_on_submit() and save_profile(user, form):
         flash("Your profile is saved.", "success")
         if wants_fragment():
-            return render_fragment("profiles/profile.html", "profile_card", user=user, nav_oob=True)
+            # `saved`: the nav comes along out of band, and the focus goes back to Edit.
+            return render_fragment("profiles/profile.html", "profile_card", user=user, saved=True)
         return redirect(url_for("profiles.show", username=user.username), 303)
     return render("profiles/edit.html", "profile_form", status=422, user=user, form=form)
 
