@@ -254,3 +254,15 @@ def test_deleting_without_a_valid_csrf_token_does_nothing(member_client, post, t
     )
     assert forged_field.status_code == 400
     assert stored(post.id) is not None
+
+
+@pytest.mark.parametrize("hide", ["deleted", "inactive"])
+def test_posts_of_deleted_or_inactive_authors_are_not_shown(client, member, post, hide):
+    if hide == "deleted":
+        member.deleted_at = member.created_at
+    else:
+        member.is_active = False
+    db.session.commit()
+    assert client.get("/user/member").status_code == 404
+    assert client.get(f"/post/{post.id}").status_code == 404
+    assert "Original" not in client.get("/").get_data(as_text=True)
