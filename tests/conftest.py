@@ -6,7 +6,7 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -115,16 +115,15 @@ class RosterClient(FlaskClient):
         return match.group(1)
 
     def open(self, *args: Any, csrf: bool = True, **kwargs: Any) -> Any:
-        if has_app_context():
-            # Requests run inside the test's app context and would share its `g`: forget what
-            # the last request cached there (Flask-Login's user, Flask-WTF's token), as a
-            # server does between requests.
-            vars(g).clear()
         method = kwargs.get("method", "GET").upper()
         if csrf and method in UNSAFE_METHODS:
             headers = dict(kwargs.pop("headers", None) or {})
             headers.setdefault("X-CSRFToken", self.csrf_token())
             kwargs["headers"] = headers
+        # Requests run inside the test's app context, so they share its `g`, where Flask-Login
+        # caches the user and Flask-WTF the CSRF token: empty it, as a new request would have it.
+        if has_app_context():
+            vars(g._get_current_object()).clear()
         return super().open(*args, **kwargs)
 
 
@@ -184,8 +183,34 @@ def admin_client(client: RosterClient, admin: User) -> RosterClient:
     return client
 
 
-# ==== profiles and posts ====
+# ---- auth: helpers as fixtures, and apps with settings of their own ----------------------
+# (test modules cannot import from conftest: e2e/conftest.py shares the module name)
+
+
 @pytest.fixture
-def sign_in_as():
-    """`sign_in` as a fixture: test modules cannot import it (e2e has a conftest of that name)."""
+def password() -> str:
+    """The password of every `make_user` account, for tests that type it in themselves."""
+    return PASSWORD
+
+
+@pytest.fixture
+def sign_in_as() -> Callable[[RosterClient, str], None]:
     return sign_in
+
+
+@pytest.fixture
+def make_app(app: Flask) -> Iterator:
+    """Another app on the same database, with settings of its own (built before any request)."""
+    made: list[Flask] = []
+
+    def make(*, without: tuple[str, ...] = (), **overrides) -> Flask:
+        config = {**base_config(app.config["SQLALCHEMY_DATABASE_URI"]), **overrides}
+        other = create_app({k: v for k, v in config.items() if k not in without})
+        other.test_client_class = RosterClient
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
