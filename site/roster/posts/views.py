@@ -1,20 +1,97 @@
-"""One post on its own page."""
+"""Posts: one on its own page, and writing, editing and deleting one's own."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, flash, redirect, url_for
+from flask_login import current_user, login_required
 
 from roster.extensions import db
+from roster.posts.forms import PostForm
 from roster.posts.models import Post
 from roster.posts.queries import visible_posts
-from roster.rendering import render
+from roster.profiles.views import render_profile
+from roster.rendering import render, render_fragment, wants_fragment
 
 bp = Blueprint("posts", __name__)
 
 
-@bp.get("/post/<int:post_id>")
-def show(post_id: int) -> Response:
+def find_post(post_id: int) -> Post:
     post = db.session.scalar(visible_posts().where(Post.id == post_id))
     if post is None:
         abort(404)
-    return render("posts/post.html", post=post)
+    return post
+
+
+def own_post(post_id: int) -> Post:
+    """The post, if the signed-in user wrote it; 403 for anyone else."""
+    post = find_post(post_id)
+    if post.author_id != current_user.id:
+        abort(403)
+    return post
+
+
+@bp.get("/post/<int:post_id>")
+def show(post_id: int) -> Response:
+    return render("posts/post.html", post=find_post(post_id))
+
+
+@bp.post("/posts")
+@login_required
+def create() -> Response:
+    """Write a post from one's profile; htmx gets the profile's posts section back."""
+    author = current_user._get_current_object()
+    form = PostForm()
+    if not form.validate_on_submit():
+        return render_profile(author, "posts_section", status=422, post_form=form)
+    db.session.add(Post(author_id=author.id, title=form.title.data, body=form.body.data))
+    db.session.commit()
+    flash("Your post is published.", "success")
+    if wants_fragment():
+        return render_profile(author, "posts_section")
+    return redirect(url_for("profiles.show", username=author.username), 303)
+
+
+@bp.get("/post/<int:post_id>/edit")
+@login_required
+def edit(post_id: int) -> Response:
+    post = own_post(post_id)
+    return render("posts/edit.html", "post_form", post=post, form=PostForm(obj=post))
+
+
+@bp.route("/post/<int:post_id>", methods=["PUT", "POST"])
+@login_required
+def update(post_id: int) -> Response:
+    post = own_post(post_id)
+    form = PostForm()
+    if not form.validate_on_submit():
+        return render("posts/edit.html", "post_form", status=422, post=post, form=form)
+    post.title, post.body = form.title.data, form.body.data
+    db.session.commit()
+    flash("Your post is saved.", "success")
+    if wants_fragment():
+        # Committing expired the post; load it again with its author.
+        return render_fragment(
+            "posts/post.html", "post_article", post=find_post(post_id), saved=True
+        )
+    return redirect(url_for("posts.show", post_id=post_id), 303)
+
+
+@bp.get("/post/<int:post_id>/delete")
+@login_required
+def confirm_delete(post_id: int) -> Response:
+    """Asks before deleting: a page of its own, or a fragment inside the post for htmx."""
+    return render("posts/delete.html", "delete_confirm", post=own_post(post_id))
+
+
+@bp.delete("/post/<int:post_id>")
+@bp.post("/post/<int:post_id>/delete", endpoint="delete_form")
+@login_required
+def delete(post_id: int) -> Response:
+    post = own_post(post_id)
+    title, username = post.title, post.author.username
+    db.session.delete(post)
+    db.session.commit()
+    flash("Your post is deleted.", "success")
+    if wants_fragment():
+        return render_fragment("posts/post.html", "post_deleted", title=title, username=username)
+    return redirect(url_for("profiles.show", username=username), 303)
