@@ -41,12 +41,14 @@ run: install
 test: install /usr/bin/chromium
 	$(BIN)/ruff check site tests e2e
 	$(BIN)/ruff format --check site tests e2e
+	$(BIN)/djlint templates --lint
 	$(BIN)/pytest
 	$(BIN)/pytest tests --db=postgres
 
 lint: install
 	$(BIN)/ruff check site tests e2e
 	$(BIN)/ruff format --check site tests e2e
+	$(BIN)/djlint templates --lint
 
 format: install
 	$(BIN)/ruff format site tests e2e
