@@ -11,6 +11,7 @@ from sqlalchemy import event
 
 from roster.auth import access  # noqa: F401  (registers the user loader)
 from roster.auth.views import bp as auth_bp
+from roster.catalog import init_catalog
 from roster.cli import register_commands
 from roster.config import load_settings
 from roster.errors import register_error_handlers
@@ -37,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     for blueprint in (pages_bp, auth_bp, profiles_bp, posts_bp):
         app.register_blueprint(blueprint)
+    init_catalog(app)
     init_templating(app)
     register_error_handlers(app)
     register_commands(app)
@@ -58,7 +60,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers run beside a writer; a busy timeout waits for the lock instead of failing."""
+    """WAL lets readers run beside a writer; a busy timeout waits for the lock, not fails."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")

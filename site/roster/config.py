@@ -31,9 +31,11 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
-        PASSWORD_HASH_METHOD="scrypt",
+        PASSWORD_HASH_METHOD="scrypt",  # noqa: S106 (a method name, not a password)
         USERS_PER_PAGE=25,
         POSTS_PER_PAGE=10,
+        # The fragment catalog at /_catalog (always on in debug): CATALOG=1 turns it on elsewhere.
+        CATALOG=os.environ.get("CATALOG", "").lower() in {"1", "true", "yes", "on"},
     )
     if "SECRET_KEY" in os.environ:
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
