@@ -46,6 +46,8 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{folder / 'roster.db'}",
         "SECRET_KEY": secrets.token_hex(16),
         "ROSTER_INSTANCE_PATH": str(folder / "instance"),
+        # The fragment catalog: accessibility tests and screenshots render its states.
+        "CATALOG": "1",
     }
     env.pop("REDIS_URL", None)
     env.pop("FLASK_DEBUG", None)
