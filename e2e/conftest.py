@@ -160,3 +160,40 @@ def sign_in(page: Page, username: str = ADMIN["username"], password: str = ADMIN
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_test_id("nav-user").wait_for()
+
+
+# ==== designers and e2e runs: automatic no-reload check ====
+# Mark a test `@pytest.mark.no_reload` and every interaction in it is checked: after its first
+# page load, the document must never load again (htmx swaps fragments; a reload is a bug).
+# The `no_reload` fixture above still works for checks at chosen points.
+
+
+class LoadWatch:
+    """Records each full document load of the page; htmx swaps and pushState never fire `load`."""
+
+    def __init__(self, page: Page) -> None:
+        self.loads: list[str] = []
+        page.on("load", lambda loaded: self.loads.append(loaded.url))
+
+    @property
+    def reloads(self) -> list[str]:
+        return self.loads[1:]
+
+
+LOAD_WATCH = pytest.StashKey[LoadWatch]()
+
+
+@pytest.fixture(autouse=True)
+def _watch_loads(request: pytest.FixtureRequest, page: Page) -> None:
+    if request.node.get_closest_marker("no_reload"):
+        request.node.stash[LOAD_WATCH] = LoadWatch(page)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Checked as part of the test itself, so a failure keeps its trace and screenshot."""
+    result = yield
+    watch = item.stash.get(LOAD_WATCH, None)
+    if watch is not None:
+        assert watch.reloads == [], f"full page loads after the first: {watch.reloads}"
+    return result
