@@ -54,5 +54,8 @@ format: install
 	$(BIN)/ruff format site tests e2e
 	$(BIN)/ruff check --fix site tests e2e
 
+screenshots: install /usr/bin/chromium
+	$(BIN)/pytest e2e/screenshots.py -q
+
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache test-results

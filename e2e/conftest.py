@@ -30,6 +30,8 @@ ADMIN = {
     "password": "e2e admin password",
 }
 FLASK = [sys.executable, "-m", "flask", "--app", "roster"]
+# The same users, posts and dates on every run: tests and README screenshots are reproducible.
+SEED = ["seed", "--users", "60", "--posts", "40", "--random-seed", "7", "--as-of", "2026-03-14"]
 
 
 def free_port() -> int:
@@ -65,7 +67,7 @@ def flask(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
 def live_server(server_env: dict[str, str]) -> Iterator[str]:
     """Migrate, seed, create an admin, then serve with gunicorn as production does."""
     flask(server_env, "db", "upgrade")
-    flask(server_env, "seed", "--users", "60", "--posts", "40", "--random-seed", "7")
+    flask(server_env, *SEED)
     flask(
         server_env,
         "create-user",

@@ -42,3 +42,17 @@
         if (ctx.target === document.body) document.getElementById("main")?.focus({ preventScroll: true });
     });
 })();
+
+// ==== fragment catalog ====
+// Toasts in catalog specimens are there to be looked at, so they never time out: mark them as
+// armed before the toast code above sees them (it arms on DOMContentLoaded and after swaps).
+(() => {
+    "use strict";
+    const keep = () => {
+        document.querySelectorAll(".catalog-specimen .toast").forEach((toast) => {
+            toast.dataset.armed = "true";
+        });
+    };
+    keep();
+    window.addEventListener("htmx:after:swap", keep, true);
+})();
