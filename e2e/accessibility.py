@@ -30,12 +30,23 @@ def axe_violations(page: Page, selector: str | None = None) -> list[dict]:
     )
 
 
-def assert_accessible(page: Page, selector: str | None = None) -> None:
-    """Fail, naming each rule and element, when axe finds a serious or critical violation."""
-    blocking = [v for v in axe_violations(page, selector) if v["impact"] in BLOCKING]
-    report = [
-        f"{v['impact']} {v['id']}: {v['help']} -> {node['target']}: {node['failureSummary']}"
-        for v in blocking
-        for node in v["nodes"]
-    ]
+def assert_accessible(
+    page: Page, selector: str | None = None, *, schemes: tuple[str, ...] = ("light", "dark")
+) -> None:
+    """Fail, naming each rule and element, when axe finds a serious or critical violation.
+
+    Checked in each colour scheme (contrast differs in dark mode); the page is left without
+    colour-scheme emulation afterwards.
+    """
+    report = []
+    for scheme in schemes:
+        page.emulate_media(color_scheme=scheme)
+        report += [
+            f"{scheme}: {v['impact']} {v['id']}: {v['help']} -> {node['target']}: "
+            f"{node['failureSummary']}"
+            for v in axe_violations(page, selector)
+            if v["impact"] in BLOCKING
+            for node in v["nodes"]
+        ]
+    page.emulate_media(color_scheme="null")
     assert not report, f"{page.url}:\n" + "\n".join(report)

