@@ -21,7 +21,7 @@ LAYOUT = "base.html"
 NOT_CATALOGUED = ("catalog/",)
 
 
-def make_app(tmp_path: Path, **settings) -> Flask:
+def build_app(tmp_path: Path, **settings) -> Flask:
     """The catalog needs no data, so an empty SQLite file serves every run (SQLite or PG)."""
     return create_app(
         {
@@ -36,7 +36,7 @@ def make_app(tmp_path: Path, **settings) -> Flask:
 
 @pytest.fixture
 def catalog(tmp_path: Path):
-    app = make_app(tmp_path, CATALOG=True)
+    app = build_app(tmp_path, CATALOG=True)
     with app.app_context():
         yield app.test_client()
 
@@ -64,25 +64,25 @@ def blocks_of(app: Flask, name: str) -> tuple[set[str], bool]:
 
 
 def test_catalog_is_not_served_by_default(tmp_path: Path):
-    client = make_app(tmp_path).test_client()
+    client = build_app(tmp_path).test_client()
     assert client.get("/_catalog/").status_code == 404
     assert client.get("/_catalog/fragment/components/toasts.html").status_code == 404
 
 
 @pytest.mark.parametrize("settings", [{"DEBUG": True}, {"CATALOG": True}], ids=["debug", "setting"])
 def test_catalog_is_served_in_debug_or_with_the_setting(tmp_path: Path, settings):
-    assert make_app(tmp_path, **settings).test_client().get("/_catalog/").status_code == 200
+    assert build_app(tmp_path, **settings).test_client().get("/_catalog/").status_code == 200
 
 
 @pytest.mark.parametrize(("value", "served"), [("1", True), ("true", True), ("0", False)])
 def test_the_catalog_environment_variable_turns_it_on(tmp_path, monkeypatch, value, served):
     monkeypatch.setenv("CATALOG", value)
-    status = make_app(tmp_path).test_client().get("/_catalog/").status_code
+    status = build_app(tmp_path).test_client().get("/_catalog/").status_code
     assert status == (200 if served else 404)
 
 
 def test_every_block_of_every_template_is_in_the_catalog(tmp_path: Path):
-    app = make_app(tmp_path)
+    app = build_app(tmp_path)
     layout_blocks, _ = blocks_of(app, LAYOUT)
     shown = {(entry.template, entry.block) for entry in ENTRIES}
     shown_templates = {entry.template for entry in ENTRIES}
@@ -101,7 +101,7 @@ def test_every_block_of_every_template_is_in_the_catalog(tmp_path: Path):
 
 def test_every_component_without_blocks_is_in_the_catalog(tmp_path: Path):
     """Included components (no blocks, no layout) are catalogued whole; macro files are not."""
-    app = make_app(tmp_path)
+    app = build_app(tmp_path)
     shown = {entry.template for entry in ENTRIES if entry.block is None}
     env = app.jinja_env
     missing = []

@@ -19,90 +19,18 @@ from roster.posts.models import Post
 from roster.users.models import User, new_session_token, utcnow
 from roster.users.service import DuplicateUserError, create_user, hash_method, is_taken
 
-FIRST_NAMES = [
-    "Ada",
-    "Alan",
-    "Amara",
-    "Bea",
-    "Boris",
-    "Chen",
-    "Dana",
-    "Emeka",
-    "Farah",
-    "Grace",
-    "Hiro",
-    "Ines",
-    "Jonas",
-    "Kemi",
-    "Lars",
-    "Lena",
-    "Mateo",
-    "Nadia",
-    "Omar",
-    "Priya",
-    "Quinn",
-    "Rosa",
-    "Sami",
-    "Tariq",
-    "Uma",
-    "Vera",
-    "Wei",
-    "Xena",
-    "Yusuf",
-    "Zoe",
-]
-LAST_NAMES = [
-    "Abe",
-    "Berg",
-    "Costa",
-    "Diaz",
-    "Eze",
-    "Fischer",
-    "Garcia",
-    "Haddad",
-    "Ito",
-    "Jensen",
-    "Kim",
-    "Lopez",
-    "Moreau",
-    "Nakamura",
-    "Okafor",
-    "Park",
-    "Quist",
-    "Rossi",
-    "Silva",
-    "Tanaka",
-    "Ueda",
-    "Varga",
-    "Weber",
-    "Xu",
-    "Yilmaz",
-    "Zhang",
-]
-WORDS = [
-    "hypermedia",
-    "fragment",
-    "table",
-    "search",
-    "roster",
-    "team",
-    "project",
-    "weekly",
-    "notes",
-    "release",
-    "design",
-    "review",
-    "coffee",
-    "garden",
-    "music",
-    "travel",
-    "books",
-    "code",
-    "cycling",
-    "photos",
-    "kitchen",
-    "ideas",
-]
+FIRST_NAMES = (
+    "Ada Alan Amara Bea Boris Chen Dana Emeka Farah Grace Hiro Ines Jonas Kemi Lars Lena Mateo "
+    "Nadia Omar Priya Quinn Rosa Sami Tariq Uma Vera Wei Xena Yusuf Zoe"
+).split()
+LAST_NAMES = (
+    "Abe Berg Costa Diaz Eze Fischer Garcia Haddad Ito Jensen Kim Lopez Moreau Nakamura Okafor "
+    "Park Quist Rossi Silva Tanaka Ueda Varga Weber Xu Yilmaz Zhang"
+).split()
+WORDS = (
+    "hypermedia fragment table search roster team project weekly notes release design review "
+    "coffee garden music travel books code cycling photos kitchen ideas"
+).split()
 BATCH = 5_000
 
 
