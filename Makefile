@@ -39,9 +39,9 @@ run: install
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
 test: install /usr/bin/chromium
+	$(BIN)/djlint templates --lint
 	$(BIN)/ruff check site tests e2e
 	$(BIN)/ruff format --check site tests e2e
-	$(BIN)/djlint templates --lint
 	$(BIN)/pytest
 	$(BIN)/pytest tests --db=postgres
 
