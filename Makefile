@@ -39,6 +39,7 @@ run: install
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
 test: install /usr/bin/chromium
+	$(BIN)/djlint templates --lint
 	$(BIN)/ruff check site tests e2e
 	$(BIN)/ruff format --check site tests e2e
 	$(BIN)/pytest tests --db=postgres
@@ -47,10 +48,14 @@ test: install /usr/bin/chromium
 lint: install
 	$(BIN)/ruff check site tests e2e
 	$(BIN)/ruff format --check site tests e2e
+	$(BIN)/djlint templates --lint
 
 format: install
 	$(BIN)/ruff format site tests e2e
 	$(BIN)/ruff check --fix site tests e2e
+
+screenshots: install /usr/bin/chromium
+	$(BIN)/pytest e2e/screenshots.py -q
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache test-results

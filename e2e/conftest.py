@@ -30,6 +30,8 @@ ADMIN = {
     "password": "e2e admin password",
 }
 FLASK = [sys.executable, "-m", "flask", "--app", "roster"]
+# The same users, posts and dates on every run: tests and README screenshots are reproducible.
+SEED = ["seed", "--users", "60", "--posts", "40", "--random-seed", "7", "--as-of", "2026-03-14"]
 
 
 def free_port() -> int:
@@ -46,6 +48,8 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{folder / 'roster.db'}",
         "SECRET_KEY": secrets.token_hex(16),
         "ROSTER_INSTANCE_PATH": str(folder / "instance"),
+        # The fragment catalog: accessibility tests and screenshots render its states.
+        "CATALOG": "1",
     }
     env.pop("REDIS_URL", None)
     env.pop("FLASK_DEBUG", None)
@@ -63,7 +67,7 @@ def flask(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
 def live_server(server_env: dict[str, str]) -> Iterator[str]:
     """Migrate, seed, create an admin, then serve with gunicorn as production does."""
     flask(server_env, "db", "upgrade")
-    flask(server_env, "seed", "--users", "60", "--posts", "40", "--random-seed", "7")
+    flask(server_env, *SEED)
     flask(
         server_env,
         "create-user",
@@ -158,3 +162,40 @@ def sign_in(page: Page, username: str = ADMIN["username"], password: str = ADMIN
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_test_id("nav-user").wait_for()
+
+
+# ==== designers and e2e runs: automatic no-reload check ====
+# Mark a test `@pytest.mark.no_reload` and every interaction in it is checked: after its first
+# page load, the document must never load again (htmx swaps fragments; a reload is a bug).
+# The `no_reload` fixture above still works for checks at chosen points.
+
+
+class LoadWatch:
+    """Records each full document load of the page; htmx swaps and pushState never fire `load`."""
+
+    def __init__(self, page: Page) -> None:
+        self.loads: list[str] = []
+        page.on("load", lambda loaded: self.loads.append(loaded.url))
+
+    @property
+    def reloads(self) -> list[str]:
+        return self.loads[1:]
+
+
+LOAD_WATCH = pytest.StashKey[LoadWatch]()
+
+
+@pytest.fixture(autouse=True)
+def _watch_loads(request: pytest.FixtureRequest, page: Page) -> None:
+    if request.node.get_closest_marker("no_reload"):
+        request.node.stash[LOAD_WATCH] = LoadWatch(page)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Checked as part of the test itself, so a failure keeps its trace and screenshot."""
+    result = yield
+    watch = item.stash.get(LOAD_WATCH, None)
+    if watch is not None:
+        assert watch.reloads == [], f"full page loads after the first: {watch.reloads}"
+    return result

@@ -11,6 +11,7 @@ from sqlalchemy import event
 
 from roster.auth import access  # noqa: F401  (registers the user loader)
 from roster.auth.views import bp as auth_bp
+from roster.catalog import init_catalog
 from roster.cli import register_commands
 from roster.config import load_settings
 from roster.errors import register_error_handlers
@@ -37,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     for blueprint in (pages_bp, auth_bp, profiles_bp, posts_bp):
         app.register_blueprint(blueprint)
+    init_catalog(app)
     init_templating(app)
     register_error_handlers(app)
     register_commands(app)

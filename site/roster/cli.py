@@ -6,7 +6,7 @@ import random
 import secrets
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask import Flask
@@ -45,8 +45,19 @@ def register_commands(app: Flask) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 @click.option("--random-seed", type=int, default=None, help="Make the demo data reproducible.")
 @click.option("--demo-admin", is_flag=True, help="Also add an admin named 'admin'.")
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Date the demo data as if seeded on this day (UTC): reproducible screenshots.",
+)
 def seed(
-    user_count: int, post_count: int, if_empty: bool, random_seed: int | None, demo_admin: bool
+    user_count: int,
+    post_count: int,
+    if_empty: bool,
+    random_seed: int | None,
+    demo_admin: bool,
+    as_of: datetime | None,
 ) -> None:
     """Add demo users (and posts). They share one random password, printed at the end."""
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
@@ -58,7 +69,7 @@ def seed(
     password_hash = generate_password_hash(password, method=hash_method())
     started = time.perf_counter()
     first_id = (db.session.scalar(select(func.max(User.id))) or 0) + 1
-    now = utcnow()
+    now = as_of.replace(tzinfo=UTC) if as_of else utcnow()
     with click.progressbar(length=user_count, label="Users", file=sys.stderr) as bar:
         for start in range(0, user_count, BATCH):
             rows = [

@@ -25,6 +25,8 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         ),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         REDIS_URL=os.environ.get("REDIS_URL"),
+        # The fragment catalog at /_catalog (always on in debug): CATALOG=1 turns it on elsewhere.
+        CATALOG=os.environ.get("CATALOG", "").lower() in {"1", "true", "yes", "on"},
         # A page may stay open for hours; the token is still bound to the session.
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,

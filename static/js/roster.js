@@ -63,3 +63,17 @@
     document.addEventListener("DOMContentLoaded", showAll);
     document.addEventListener("htmx:after:swap", showAll);
 })();
+
+// ==== fragment catalog ====
+// Toasts in catalog specimens are there to be looked at, so they never time out: mark them as
+// armed before the toast code above sees them (it arms on DOMContentLoaded and after swaps).
+(() => {
+    "use strict";
+    const keep = () => {
+        document.querySelectorAll(".catalog-specimen .toast").forEach((toast) => {
+            toast.dataset.armed = "true";
+        });
+    };
+    keep();
+    window.addEventListener("htmx:after:swap", keep, true);
+})();

@@ -1,0 +1,108 @@
+"""axe-core on every page and the main fragment states (light and dark mode); visible focus."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from accessibility import assert_accessible
+from conftest import sign_in
+from roster.catalog.registry import ENTRIES, Entry
+
+PAGES = {
+    "home": "/",
+    "about": "/about",
+    "login": "/login",
+    "register": "/register",
+    "missing": "/user/nobody-at-all",
+}
+
+
+def catalog_url(entry: Entry) -> str:
+    query = {**({"block": entry.block} if entry.block else {}), "state": entry.state}
+    return f"/_catalog/page/{entry.template}?{urlencode(query)}"
+
+
+@pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
+def test_pages_have_no_serious_violations(page: Page, path: str):
+    page.goto(path)
+    assert_accessible(page)
+
+
+def test_profile_and_post_have_no_serious_violations(page: Page):
+    page.goto("/")
+    page.get_by_test_id("post-card").first.get_by_role("link").first.click()
+    expect(page.get_by_test_id("post")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_test_id("post-author").click()
+    expect(page.get_by_test_id("profile")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_signed_in_pages_and_toasts_have_no_serious_violations(page: Page):
+    sign_in(page)
+    expect(page.get_by_test_id("toast")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_test_id("nav-user").click()
+    expect(page.get_by_test_id("profile")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_forms_with_errors_have_no_serious_violations(page: Page):
+    page.goto("/login")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("field-error").first).to_be_visible()
+    assert_accessible(page)
+    page.goto("/register")
+    page.get_by_label("Username").fill("a!")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_test_id("field-error").first).to_be_visible()
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda entry: entry.anchor)
+def test_catalog_states_have_no_serious_violations(page: Page, entry: Entry):
+    page.goto(catalog_url(entry))
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize(("path", "stop"), [("/", "Skip to content"), ("/login", "Sign in")])
+def test_focus_is_visible_on_every_control(page: Page, path: str, stop: str):
+    """Tab through the page: each stop draws an outline (the :focus-visible rule)."""
+    page.goto(path)
+    seen = set()
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                const style = getComputedStyle(el);
+                return {tag: el.tagName, name: el.textContent.trim() || el.name || el.id,
+                        outline: style.outlineStyle, width: parseFloat(style.outlineWidth)};
+            }"""
+        )
+        if focused["tag"] == "BODY":
+            break
+        seen.add(focused["name"])
+        assert focused["outline"] != "none", focused
+        assert focused["width"] >= 2, focused
+    assert stop in seen
+    assert len(seen) >= 4
+
+
+def test_dark_mode_follows_the_system_setting(page: Page):
+    page.goto("/")
+    background = "() => getComputedStyle(document.body).backgroundColor"
+    page.emulate_media(color_scheme="light")
+    assert page.evaluate(background) == "rgb(247, 248, 250)"
+    page.emulate_media(color_scheme="dark")
+    assert page.evaluate(background) == "rgb(18, 21, 28)"
+
+
+def test_the_check_names_a_control_without_an_accessible_name(page: Page):
+    page.goto("/about")
+    page.evaluate("() => document.getElementById('main').append(document.createElement('button'))")
+    with pytest.raises(AssertionError, match="critical button-name"):
+        assert_accessible(page)
