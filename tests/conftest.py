@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
@@ -109,6 +109,9 @@ class RosterClient(FlaskClient):
     """A test client that sends the CSRF token like the site's pages do, unless told not to."""
 
     def csrf_token(self) -> str:
+        # The app fixture keeps one app context open, so requests share `g`, where Flask-WTF
+        # caches the token: drop it, or a session cleared by sign-in never gets a new one.
+        g.pop("csrf_token", None)
         page = self.get("/about").get_data(as_text=True)
         match = CSRF_META.search(page)
         assert match, "every full page carries <meta name=csrf-token>"
