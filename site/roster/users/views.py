@@ -222,7 +222,10 @@ def delete(user_id: int) -> Response:
         if not wants_fragment():
             flash(problem, "error")
             return back_to_table()
-        return single_row_page(user, "confirm", status=422, problem=problem)
+        response = single_row_page(user, "confirm", status=422, problem=problem)
+        # The confirm button asked for its row to be deleted: show the refusal in it instead.
+        response.headers["HX-Reswap"] = "outerHTML"
+        return response
     # Soft delete: nothing is lost, so undo can bring the user (and their posts) back exactly.
     user.deleted_at = utcnow()
     db.session.commit()

@@ -8,14 +8,15 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, select
 
-from conftest import PASSWORD
 from roster.extensions import db
 from roster.posts.models import Post
 from roster.users import rules
-from roster.users.models import User
+from roster.users.models import User, utcnow
 from roster.users.queries import TableView, capped_count, search_condition
 
 HX = {"HX-Request": "true"}
+# "conftest" names e2e/conftest.py in a full run, so this file imports nothing from it.
+PASSWORD = "a new user's password"
 # Bookkeeping that a restore may change; everything else must come back exactly.
 SKIPPED = {"version", "updated_at"}
 ROW_IDS = re.compile(r'<tr id="user-(\d+)"\s+data-testid="user-row"')
@@ -328,6 +329,7 @@ def test_row_edit_and_confirm_fragments(admin_client, member):
     assert "autofocus" in edit
     confirm = admin_client.get(f"/users/{member.id}?confirm=delete", headers=HX)
     assert 'data-testid="confirm-delete"' in confirm.get_data(as_text=True)
+    assert f'hx-delete="/users/{member.id}"' in confirm.get_data(as_text=True)
     page = admin_client.get(f"/users/{member.id}/edit")
     assert "<html" in page.get_data(as_text=True)
     assert 'class="edit-row"' in page.get_data(as_text=True)
@@ -459,11 +461,13 @@ def test_delete_then_undo_restores_everything(admin_client, member, client):
     assert admin_client.get("/user/member").status_code == 200
 
 
-def test_deleted_users_cannot_sign_in(admin_client, member, app):
-    admin_client.post(f"/users/{member.id}/delete")
-    other = app.test_client()
-    response = other.post("/login", data={"username": "member", "password": PASSWORD})
-    assert response.status_code != 303
+def test_deleted_users_cannot_sign_in(client, make_user):
+    user = make_user("leaving", password=PASSWORD)
+    user.deleted_at = utcnow()
+    db.session.commit()
+    response = client.post("/login", data={"username": "leaving", "password": PASSWORD})
+    assert response.status_code == 422
+    assert "/login" in client.get("/users").location
 
 
 def test_delete_and_restore_without_javascript(admin_client, member):
@@ -482,6 +486,7 @@ def test_admin_cannot_delete_themself(admin_client, admin):
     response = admin_client.delete(f"/users/{admin.id}", headers=HX)
     assert response.status_code == 422
     assert rules.SELF_DELETE in response.get_data(as_text=True)
+    assert response.headers["HX-Reswap"] == "outerHTML"
     assert admin_client.post(f"/users/{admin.id}/delete").status_code == 303
     db.session.expire_all()
     assert db.session.get(User, admin.id).deleted_at is None
@@ -489,8 +494,6 @@ def test_admin_cannot_delete_themself(admin_client, admin):
 
 def test_purge_deleted_removes_old_soft_deleted_users_and_their_posts(app, runner, make_user):
     from datetime import timedelta
-
-    from roster.users.models import utcnow
 
     old, recent, live = make_user("old"), make_user("recent"), make_user("live")
     db.session.add(Post(author_id=old.id, title="t", body="b"))
