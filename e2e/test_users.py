@@ -37,6 +37,13 @@ def create_user(page: Page, username: str) -> None:
     expect(row(page, username)).to_be_visible()
 
 
+def delete_row(page: Page, username: str) -> None:
+    """Delete through the inline confirmation, and see the row leave."""
+    row(page, username).get_by_role("link", name=f"Delete {username}").click()
+    page.get_by_role("button", name=f"Delete {username}").click()
+    expect(row(page, username)).to_have_count(0)
+
+
 def test_search_as_you_type_updates_the_url(users_page: Page, no_reload):
     page = users_page
     guard = no_reload()
@@ -125,9 +132,7 @@ def test_delete_then_undo(users_page: Page, no_reload):
     page = users_page
     create_user(page, "e2e-undo")
     guard = no_reload()
-    row(page, "e2e-undo").get_by_role("link", name="Delete e2e-undo").click()
-    page.get_by_role("button", name="Delete e2e-undo").click()
-    expect(row(page, "e2e-undo")).to_have_count(0)
+    delete_row(page, "e2e-undo")
     toast = page.get_by_test_id("toast").filter(has_text="Deleted e2e-undo")
     toast.get_by_role("button", name="Undo").click()
     expect(row(page, "e2e-undo")).to_be_visible()
@@ -139,9 +144,9 @@ def test_delete_for_real(users_page: Page, no_reload):
     page = users_page
     create_user(page, "e2e-gone")
     guard = no_reload()
-    row(page, "e2e-gone").get_by_role("link", name="Delete e2e-gone").click()
-    page.get_by_role("button", name="Delete e2e-gone").click()
-    expect(row(page, "e2e-gone")).to_have_count(0)
+    delete_row(page, "e2e-gone")
     guard.check()
     page.get_by_role("searchbox", name="Search users").fill("e2e-gone")
+    expect(page.get_by_test_id("users-empty")).to_be_visible()
+    page.reload()
     expect(page.get_by_test_id("users-empty")).to_be_visible()

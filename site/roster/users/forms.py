@@ -15,21 +15,22 @@ USERNAME_RULE = Regexp(
 PASSWORD_RULE = Length(min=MIN_PASSWORD_LENGTH, message="At least 12 characters.")
 
 
-class UserCreateForm(FlaskForm):
+class UserFields(FlaskForm):
+    """What create and edit share."""
+
     username = StringField("Username", validators=[DataRequired(), USERNAME_RULE])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     display_name = StringField("Display name", validators=[Optional(), Length(max=64)])
+    is_admin = BooleanField("Admin")
+
+
+class UserCreateForm(UserFields):
     password = PasswordField("Password", validators=[DataRequired(), PASSWORD_RULE])
-    is_admin = BooleanField("Admin")
 
 
-class UserEditForm(FlaskForm):
-    """As create, but the password is optional (a reset) and `version` guards against lost edits."""
+class UserEditForm(UserFields):
+    """The password is optional (a reset) and `version` guards against lost edits."""
 
-    username = StringField("Username", validators=[DataRequired(), USERNAME_RULE])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    display_name = StringField("Display name", validators=[Optional(), Length(max=64)])
     password = PasswordField("New password", validators=[Optional(), PASSWORD_RULE])
-    is_admin = BooleanField("Admin")
     is_active = BooleanField("Active")
     version = HiddenField(validators=[DataRequired()])
