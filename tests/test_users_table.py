@@ -32,7 +32,7 @@ def form(user: User, **changes) -> dict:
         "email": user.email,
         "display_name": user.display_name,
         "is_admin": "y" if user.is_admin else "",
-        "is_active": "y" if user.is_active else "",
+        "is_active": "active" if user.is_active else "inactive",
         "version": str(user.version),
     }
     data.update(changes)
@@ -358,7 +358,7 @@ def test_edit_with_plain_post_redirects_and_can_deactivate_and_reset_password(
     admin_client, member, client
 ):
     old_token = member.session_token
-    data = form(member, is_active="", password="a brand new password")
+    data = form(member, is_active="inactive", password="a brand new password")
     response = admin_client.post(f"/users/{member.id}", data=data)
     assert response.status_code == 303
     db.session.expire_all()
@@ -366,6 +366,21 @@ def test_edit_with_plain_post_redirects_and_can_deactivate_and_reset_password(
     assert not user.is_active
     assert user.check_password("a brand new password")
     assert user.session_token != old_token
+
+
+def test_update_with_only_the_contract_fields_keeps_the_rest(admin_client, member):
+    data = {"username": "member", "email": "renamed@example.com", "version": str(member.version)}
+    assert admin_client.put(f"/users/{member.id}", data=data, headers=HX).status_code == 200
+    db.session.expire_all()
+    user = db.session.get(User, member.id)
+    assert (user.email, user.display_name, user.is_active) == (
+        "renamed@example.com",
+        "Mem Ber",
+        True,
+    )
+    missing = admin_client.put(f"/users/{member.id}", data={"username": "member"}, headers=HX)
+    assert missing.status_code == 422
+    assert "does not say which version" in missing.get_data(as_text=True)
 
 
 def test_edit_errors_stay_in_the_row(admin_client, member, make_user):
@@ -402,7 +417,7 @@ def test_a_stale_version_is_a_clear_error_not_a_500(admin_client, member):
 def test_admin_cannot_demote_or_deactivate_themself(admin_client, admin):
     for change, message in (
         (dict(is_admin=""), rules.SELF_DEMOTE),
-        (dict(is_active=""), rules.SELF_DEACTIVATE),
+        (dict(is_active="inactive"), rules.SELF_DEACTIVATE),
     ):
         response = admin_client.put(f"/users/{admin.id}", data=form(admin, **change), headers=HX)
         assert response.status_code == 422

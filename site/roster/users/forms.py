@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from roster.auth.forms import MIN_PASSWORD_LENGTH
@@ -12,6 +20,7 @@ from roster.users.models import USERNAME_PATTERN
 USERNAME_RULE = Regexp(
     USERNAME_PATTERN, message="3 to 32 characters: letters, digits, underscore, dot or dash."
 )
+STATUSES = [SelectChoice("active", "Active"), SelectChoice("inactive", "Inactive")]
 PASSWORD_RULE = Length(min=MIN_PASSWORD_LENGTH, message="At least 12 characters.")
 
 
@@ -32,5 +41,6 @@ class UserEditForm(UserFields):
     """The password is optional (a reset) and `version` guards against lost edits."""
 
     password = PasswordField("New password", validators=[Optional(), PASSWORD_RULE])
-    is_active = BooleanField("Active")
+    # A select, not a checkbox: a request that leaves it out keeps the status as it is.
+    is_active = SelectField("Status", choices=STATUSES, validate_choice=False)
     version = HiddenField(validators=[DataRequired()])

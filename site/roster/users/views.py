@@ -40,6 +40,7 @@ STALE = (
     "Someone else changed this user while you were editing. "
     "Cancel to see the latest version, then edit again."
 )
+NO_VERSION = "This form does not say which version of the user it edits: cancel and edit again."
 # The undo toast outlives the ordinary ones (roster.js reads data-lifetime).
 UNDO_LIFETIME_MS = 15_000
 
@@ -151,7 +152,12 @@ def row(user_id: int) -> Response:
 @admin_required
 def edit(user_id: int) -> Response:
     user = get_live_user(user_id)
-    return single_row_page(user, "edit", form=UserEditForm(formdata=None, obj=user))
+    form = UserEditForm(formdata=None, obj=user, is_active=status_of(user))
+    return single_row_page(user, "edit", form=form)
+
+
+def status_of(user: User) -> str:
+    return "active" if user.is_active else "inactive"
 
 
 @bp.route("/users/<int:user_id>", methods=["PUT", "POST"])
@@ -161,6 +167,8 @@ def update(user_id: int) -> Response:
     form = UserEditForm()
     if not (form.validate_on_submit() and apply_edit(user, form)):
         db.session.rollback()
+        if form.version.errors:
+            form.form_errors.append(NO_VERSION)
         return single_row_page(user, "edit", status=422, form=form)
     if not wants_fragment():
         flash(f"Saved {user.username}.", "success")
@@ -186,8 +194,13 @@ def apply_edit(user: User, form: UserEditForm) -> bool:
         form.form_errors.append(STALE)
         return False
     taken(form, exclude_id=user.id)
+    # Fields outside the contract (status, display name) stay as they are when left out.
+    is_active = {"active": True, "inactive": False}.get(form.is_active.data, user.is_active)
+    display_name = (
+        user.display_name if "display_name" not in request.form else form.display_name.data
+    )
     problems = rules.change_problems(
-        current_user, user, is_admin=form.is_admin.data, is_active=form.is_active.data
+        current_user, user, is_admin=form.is_admin.data, is_active=is_active
     )
     for field, message in problems.items():
         form[field].errors.append(message)
@@ -195,9 +208,9 @@ def apply_edit(user: User, form: UserEditForm) -> bool:
         return False
     user.username = form.username.data.strip()
     user.email = form.email.data.strip()
-    user.display_name = (form.display_name.data or "").strip()
+    user.display_name = (display_name or "").strip()
     user.is_admin = form.is_admin.data
-    user.is_active = form.is_active.data
+    user.is_active = is_active
     if form.password.data:
         user.set_password(form.password.data, method=hash_method())
         # A reset password ends the sessions that knew the old one.
