@@ -6,12 +6,12 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask, g
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
@@ -109,9 +109,6 @@ class RosterClient(FlaskClient):
     """A test client that sends the CSRF token like the site's pages do, unless told not to."""
 
     def csrf_token(self) -> str:
-        # The app fixture keeps one app context open, so requests share `g`, where Flask-WTF
-        # caches the token: drop it, or a session cleared by sign-in never gets a new one.
-        g.pop("csrf_token", None)
         page = self.get("/about").get_data(as_text=True)
         match = CSRF_META.search(page)
         assert match, "every full page carries <meta name=csrf-token>"
@@ -123,6 +120,10 @@ class RosterClient(FlaskClient):
             headers = dict(kwargs.pop("headers", None) or {})
             headers.setdefault("X-CSRFToken", self.csrf_token())
             kwargs["headers"] = headers
+        # Requests run inside the test's app context, so they share its `g`, where Flask-Login
+        # caches the user and Flask-WTF the CSRF token: empty it, as a new request would have it.
+        if has_app_context():
+            vars(g._get_current_object()).clear()
         return super().open(*args, **kwargs)
 
 
@@ -180,3 +181,36 @@ def member_client(client: RosterClient, member: User) -> RosterClient:
 def admin_client(client: RosterClient, admin: User) -> RosterClient:
     sign_in(client, admin.username)
     return client
+
+
+# ---- auth: helpers as fixtures, and apps with settings of their own ----------------------
+# (test modules cannot import from conftest: e2e/conftest.py shares the module name)
+
+
+@pytest.fixture
+def password() -> str:
+    """The password of every `make_user` account, for tests that type it in themselves."""
+    return PASSWORD
+
+
+@pytest.fixture
+def sign_in_as() -> Callable[[RosterClient, str], None]:
+    return sign_in
+
+
+@pytest.fixture
+def make_app(app: Flask) -> Iterator:
+    """Another app on the same database, with settings of its own (built before any request)."""
+    made: list[Flask] = []
+
+    def make(*, without: tuple[str, ...] = (), **overrides) -> Flask:
+        config = {**base_config(app.config["SQLALCHEMY_DATABASE_URI"]), **overrides}
+        other = create_app({k: v for k, v in config.items() if k not in without})
+        other.test_client_class = RosterClient
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()

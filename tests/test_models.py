@@ -49,7 +49,7 @@ def test_migrations_create_exactly_what_the_models_describe(app):
     diff = [
         d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("users_search"))
     ]
-    # Expression indexes (lower(username)) cannot be reflected by SQLite; tested above.
+    # SQLite cannot reflect expression indexes (lower(username)); the test above covers them.
     assert [d for d in diff if d[0] not in {"add_index", "remove_index"}] == []
     index_names = {d[1].name for d in diff if d[0] in {"add_index", "remove_index"}}
     # Search indexes (trigram, prefix) are in migration 0002 only: SQLAlchemy cannot describe them.

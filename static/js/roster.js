@@ -43,6 +43,27 @@
     });
 })();
 
+// ==== profiles: character counters ====
+// A field with data-counter="<id>" shows "<used> / <max> characters" in that element; without
+// JavaScript the element keeps its server-rendered "Up to <max> characters."
+(() => {
+    "use strict";
+
+    const showCount = (field) => {
+        const counter = document.getElementById(field.dataset.counter);
+        if (counter && field.maxLength > 0) {
+            counter.textContent = `${field.value.length} / ${field.maxLength} characters`;
+        }
+    };
+    const showAll = () => document.querySelectorAll("[data-counter]").forEach(showCount);
+
+    document.addEventListener("input", (event) => {
+        if (event.target.matches?.("[data-counter]")) showCount(event.target);
+    });
+    document.addEventListener("DOMContentLoaded", showAll);
+    document.addEventListener("htmx:after:swap", showAll);
+})();
+
 // ==== users table ====
 // Edit in place with the keyboard and the mouse; undo toasts that last long enough to be used.
 (() => {
