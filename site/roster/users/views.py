@@ -64,8 +64,6 @@ def table_context(view: TableView, **extra: Any) -> dict[str, Any]:
 def single_row_page(user: User, mode: str, *, status: int = 200, **context: Any) -> Response:
     """A row endpoint: its fragment for htmx, or the table page holding just that row."""
     block = {"edit": "edit_row", "confirm": "confirm_row"}.get(mode, "row")
-    if wants_fragment():
-        return render_fragment(TEMPLATE, block, status=status, user=user, mode=mode, **context)
     return render(
         TEMPLATE,
         block,
