@@ -21,6 +21,7 @@ from roster.posts.views import bp as posts_bp
 from roster.profiles.views import bp as profiles_bp
 from roster.security import init_security
 from roster.templating import init_templating
+from roster.users.views import bp as users_bp
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -36,7 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     load_settings(app, config)
     register_extensions(app)
-    for blueprint in (pages_bp, auth_bp, profiles_bp, posts_bp):
+    for blueprint in (pages_bp, auth_bp, profiles_bp, posts_bp, users_bp):
         app.register_blueprint(blueprint)
     init_catalog(app)
     init_templating(app)

@@ -77,3 +77,50 @@
     keep();
     window.addEventListener("htmx:after:swap", keep, true);
 })();
+
+// ==== users table ====
+// Edit in place with the keyboard and the mouse; undo toasts that last long enough to be used.
+(() => {
+    "use strict";
+
+    // Escape cancels the row being edited (or the delete being confirmed).
+    document.addEventListener("keydown", (event) => {
+        if (event.key !== "Escape") return;
+        const row = event.target.closest?.(".edit-row, .confirm-row");
+        row?.querySelector("[data-cancel]")?.click();
+    });
+
+    // Double-clicking a cell opens the row for editing, like its Edit button.
+    document.addEventListener("dblclick", (event) => {
+        if (event.target.closest("a, button, input")) return;
+        const row = event.target.closest('#users-table tr[data-testid="user-row"]');
+        row?.querySelector("[data-edit]")?.click();
+    });
+
+    // Toasts with data-lifetime (undo) stay that long, and longer while they hold the focus.
+    const expire = (toast) => {
+        if (toast.contains(document.activeElement)) {
+            setTimeout(() => expire(toast), 1000);
+        } else {
+            toast.remove();
+        }
+    };
+    const armLongToasts = () => {
+        document.querySelectorAll(".toast[data-lifetime]:not([data-expiring])").forEach((toast) => {
+            toast.dataset.expiring = "true";
+            setTimeout(() => expire(toast), Number(toast.dataset.lifetime));
+        });
+    };
+    document.addEventListener("DOMContentLoaded", armLongToasts);
+    // after:settle, not after:swap: when the swap removed the element that asked (a deleted
+    // row), after:swap fires on a detached element and never reaches the document.
+    document.addEventListener("htmx:after:settle", armLongToasts);
+
+    // When a swap took the focused element away (a deleted row), keep keyboard users in the table.
+    document.addEventListener("htmx:after:settle", () => {
+        const table = document.getElementById("users-table");
+        if (table && (!document.activeElement || document.activeElement === document.body)) {
+            table.focus({ preventScroll: true });
+        }
+    });
+})();

@@ -31,7 +31,11 @@ class User(UserMixin, db.Model):
     """An account. Usernames and emails are unique without regard to case (functional indexes)."""
 
     __tablename__ = "users"
-    __table_args__ = (Index("ix_users_created_at_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_users_created_at_id", "created_at", "id"),
+        # Keyset paging of the admin table sorted by role.
+        Index("ix_users_is_admin_id", "is_admin", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(32))
