@@ -39,18 +39,22 @@ run: install
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
 test: install /usr/bin/chromium
-	$(BIN)/ruff check site tests e2e
-	$(BIN)/ruff format --check site tests e2e
+	$(BIN)/ruff check site tests e2e bench
+	$(BIN)/ruff format --check site tests e2e bench
 	$(BIN)/pytest
 	$(BIN)/pytest tests --db=postgres
 
+# BENCH_ARGS: e.g. --users 1000000, --postgres, --duration 5 (see bench/README.md).
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 lint: install
-	$(BIN)/ruff check site tests e2e
-	$(BIN)/ruff format --check site tests e2e
+	$(BIN)/ruff check site tests e2e bench
+	$(BIN)/ruff format --check site tests e2e bench
 
 format: install
-	$(BIN)/ruff format site tests e2e
-	$(BIN)/ruff check --fix site tests e2e
+	$(BIN)/ruff format site tests e2e bench
+	$(BIN)/ruff check --fix site tests e2e bench
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache test-results
