@@ -24,7 +24,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ADMIN = {"username": "e2e-admin", "email": "e2e-admin@example.com", "password": "e2e admin password"}
+ADMIN = {
+    "username": "e2e-admin",
+    "email": "e2e-admin@example.com",
+    "password": "e2e admin password",
+}
 FLASK = [sys.executable, "-m", "flask", "--app", "roster"]
 
 

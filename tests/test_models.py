@@ -45,7 +45,7 @@ def test_a_stale_version_is_refused(make_user):
 def test_migrations_create_exactly_what_the_models_describe(app):
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
-    # Expression indexes (lower(username)) cannot be reflected by SQLite; the test above covers them.
+    # SQLite cannot reflect expression indexes (lower(username)); the test above covers them.
     assert [d for d in diff if d[0] not in {"add_index", "remove_index"}] == []
     index_names = {d[1].name for d in diff if d[0] in {"add_index", "remove_index"}}
     assert index_names <= {"uq_users_username_lower", "uq_users_email_lower"}

@@ -58,7 +58,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers run beside a writer; a busy timeout waits for the lock instead of failing."""
+    """WAL lets readers run beside a writer; a busy timeout waits for the lock, not failing."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")

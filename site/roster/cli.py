@@ -52,7 +52,7 @@ def seed(
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
         click.echo("The database already has users; nothing seeded.")
         return
-    rng = random.Random(random_seed)
+    rng = random.Random(random_seed)  # noqa: S311 (demo data, not secrets)
     password = secrets.token_urlsafe(12)
     # One hash for every demo user: a slow hash 100,000 times would take many minutes.
     password_hash = generate_password_hash(password, method=hash_method())

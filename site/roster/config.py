@@ -31,7 +31,7 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
-        PASSWORD_HASH_METHOD="scrypt",
+        PASSWORD_HASH_METHOD="scrypt",  # noqa: S106 (a method name, not a password)
         USERS_PER_PAGE=25,
         POSTS_PER_PAGE=10,
     )

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from roster.extensions import db, login_manager
-from roster.rendering import vary, wants_fragment
+from roster.rendering import vary
 from roster.users.models import User
 
 P = ParamSpec("P")

@@ -34,9 +34,7 @@ def upgrade():
     )
     op.create_index("ix_users_created_at_id", "users", ["created_at", "id"])
     # Unique without regard to case, enforced by the database itself.
-    op.create_index(
-        "uq_users_username_lower", "users", [sa.text("lower(username)")], unique=True
-    )
+    op.create_index("uq_users_username_lower", "users", [sa.text("lower(username)")], unique=True)
     op.create_index("uq_users_email_lower", "users", [sa.text("lower(email)")], unique=True)
 
     op.create_table(
