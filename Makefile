@@ -41,8 +41,8 @@ run: install
 test: install /usr/bin/chromium
 	$(BIN)/ruff check site tests e2e bench
 	$(BIN)/ruff format --check site tests e2e bench
-	$(BIN)/pytest
 	$(BIN)/pytest tests --db=postgres
+	$(BIN)/pytest
 
 # BENCH_ARGS: e.g. --users 1000000, --postgres, --duration 5 (see bench/README.md).
 bench: install
