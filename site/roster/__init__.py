@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 
+from roster.assets import init_assets
 from roster.auth import access  # noqa: F401  (registers the user loader)
 from roster.auth.views import bp as auth_bp
 from roster.cli import register_commands
@@ -41,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_commands(app)
     init_security(app)
+    init_assets(app)
     return app
 
 
