@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import tempfile
 import urllib.error
@@ -121,6 +122,8 @@ def main(argv: list[str] | None = None) -> None:
                     measure(wrk, base_url, row, {**headers, "Cookie": cookie}, args.duration)
                     rows.append(row)
     report(hello, rows)
+    # Other processes share the two cores; a high load makes every number (ratios less so) worse.
+    print("Load average (1, 5, 15 min) at the end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     save(args, engine, hello, rows, site.seconds_to_seed)
 
 
@@ -170,6 +173,7 @@ def save(
         "users": args.users,
         "duration_s": args.duration,
         "seconds_to_seed": seed_s,
+        "load_average": os.getloadavg(),
         "rows": [asdict(row) for row in [hello, *rows]],
     }
     path = RESULTS / f"{engine.lower()}-{args.users}.json"

@@ -101,3 +101,8 @@ def test_static_javascript_is_compressed(client):
     assert response.headers["Content-Encoding"] == "br"
     assert brotli.decompress(compressed) == plain
     assert "immutable" in response.headers["Cache-Control"]
+
+
+def test_production_templates_are_not_rechecked_on_disk(app):
+    """Jinja compiles each template once per process; only debug stats files on every render."""
+    assert app.jinja_env.auto_reload is False
