@@ -24,10 +24,12 @@ ADMIN = {"username": "bench-admin", "email": "bench-admin@example.com"}
 # Sent by every client here (wrk too), so Flask-Login's session protection sees one browser.
 USER_AGENT = "roster-bench"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-# Digits of e, tried from the longest prefix down: seeded usernames end in their row number,
-# so some prefix matches a handful of users at any size.
+# Digits of e, the shortest prefix first: seeded usernames end in their row number, so some
+# prefix matches a handful of users (one page at most) at any size. Three characters at least,
+# as a trigram index needs.
 SEARCH_DIGITS = "271828182845"
-SEARCH_ROWS = range(2, 26)
+SEARCH_ROWS = range(1, 26)
+SEARCH_MIN_LENGTH = 3
 COMMAND_TIMEOUT = 900  # seconds: seeding a million users on a slow disk, with room to spare
 
 
@@ -112,14 +114,14 @@ def search_term(database_url: str) -> tuple[str, int]:
     )
     try:
         with engine.connect() as conn:
-            for length in range(len(SEARCH_DIGITS), 1, -1):
+            for length in range(SEARCH_MIN_LENGTH, len(SEARCH_DIGITS) + 1):
                 term = SEARCH_DIGITS[:length]
                 hits = conn.scalar(query, {"pattern": f"%{term}%"})
                 if hits in SEARCH_ROWS:
                     return term, hits
     finally:
         engine.dispose()
-    return SEARCH_DIGITS[:2], 0
+    return SEARCH_DIGITS, 0
 
 
 def profile_username(database_url: str) -> str:
