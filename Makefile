@@ -40,19 +40,23 @@ run: install
 
 test: install /usr/bin/chromium
 	$(BIN)/djlint templates --lint
-	$(BIN)/ruff check site tests e2e
-	$(BIN)/ruff format --check site tests e2e
+	$(BIN)/ruff check site tests e2e bench
+	$(BIN)/ruff format --check site tests e2e bench
 	$(BIN)/pytest tests --db=postgres
 	$(BIN)/pytest
 
+# BENCH_ARGS: e.g. --users 1000000, --postgres, --duration 5 (see bench/README.md).
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 lint: install
-	$(BIN)/ruff check site tests e2e
-	$(BIN)/ruff format --check site tests e2e
 	$(BIN)/djlint templates --lint
+	$(BIN)/ruff check site tests e2e bench
+	$(BIN)/ruff format --check site tests e2e bench
 
 format: install
-	$(BIN)/ruff format site tests e2e
-	$(BIN)/ruff check --fix site tests e2e
+	$(BIN)/ruff format site tests e2e bench
+	$(BIN)/ruff check --fix site tests e2e bench
 
 screenshots: install /usr/bin/chromium
 	$(BIN)/pytest e2e/screenshots.py -q

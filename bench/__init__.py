@@ -1,0 +1,1 @@
+"""`python -m bench`: Roster's load benchmark, measured against a hello-world Flask app."""
