@@ -122,3 +122,16 @@ def test_a_missing_or_forged_csrf_token_changes_nothing(member_client, member, t
     data = {**CHANGE, **({"csrf_token": token} if token else {})}
     assert member_client.post("/account/password", data=data, csrf=False).status_code == 400
     assert stored_hash(member) == before
+
+
+def test_wrong_current_passwords_are_rate_limited_per_account(make_app, member, sign_in_as):
+    client = make_app(PASSWORD_CHECK_RATE_LIMIT="2/minute").test_client()
+    sign_in_as(client, member.username)
+    wrong = {**CHANGE, "current_password": "not the password"}
+    for _ in range(2):
+        assert client.post("/account/password", data=wrong).status_code == 422
+    before = stored_hash(member)
+    limited = client.post("/account/password", data=CHANGE, headers={"HX-Request": "true"})
+    assert limited.status_code == 429
+    assert "Too many" in limited.get_data(as_text=True)
+    assert stored_hash(member) == before

@@ -41,6 +41,8 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         LOGIN_RATE_LIMIT="10/minute",
         REGISTER_RATE_LIMIT="20/hour",
         FIELD_CHECK_RATE_LIMIT="120/minute",
+        # Wrong current passwords per account on the change-password form.
+        PASSWORD_CHECK_RATE_LIMIT="5/minute",  # noqa: S106 (a rate, not a password)
         # Proxies in front of the app whose X-Forwarded-* headers are trusted (0: none), so that
         # HTTPS behind a TLS-terminating proxy marks cookies Secure and rate limits see the client.
         TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),

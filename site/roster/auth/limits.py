@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from flask import Response, current_app, request
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from roster.extensions import limiter
 
@@ -27,7 +28,7 @@ def login_username_key() -> str:
 
 
 def failed_sign_in(response: Response) -> bool:
-    """Only failures count: a user who signs in right away never comes near the limit."""
+    """Only failures count (422): a user who gets it right never comes near the limit."""
     return response.status_code == 422
 
 
@@ -45,6 +46,21 @@ def limit_failed_sign_ins(view: F) -> F:
             deduct_when=failed_sign_in,
         )(view)
     return view
+
+
+def signed_in_user_key() -> str:
+    return f"account:{current_user.get_id()}"
+
+
+def limit_failed_password_checks(view: F) -> F:
+    """PASSWORD_CHECK_RATE_LIMIT wrong current passwords per account, so a borrowed session
+    cannot be used to guess the password."""
+    return limiter.limit(
+        configured("PASSWORD_CHECK_RATE_LIMIT"),
+        key_func=signed_in_user_key,
+        methods=["POST"],
+        deduct_when=failed_sign_in,
+    )(view)
 
 
 limit_registrations = limiter.limit(

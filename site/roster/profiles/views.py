@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, requ
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, select
 
+from roster.auth.limits import limit_failed_password_checks
 from roster.extensions import db
 from roster.posts.forms import PostForm
 from roster.posts.models import Post
@@ -120,6 +121,7 @@ def save_profile(user: User, form: ProfileForm) -> bool:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limit_failed_password_checks
 def change_password() -> Response:
     """New password; this session stays signed in, every other session and cookie ends."""
     form = PasswordForm()
