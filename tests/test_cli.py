@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 
 from roster.extensions import db
 from roster.posts.models import Post
@@ -117,3 +118,12 @@ def test_seeded_users_are_searchable_and_later_inserts_still_indexed(runner, mak
     later = make_user("after-seed", display_name="Latecomer Person")
     assert found("latecomer") == [later.id]
     assert sorted(found("person")) == [existing.id, later.id]
+
+
+def test_seed_refreshes_postgresql_planner_statistics(runner):
+    """A bulk load leaves the planner guessing (a sequential scan and sort for the first page)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("planner statistics are refreshed on PostgreSQL only; run with --db=postgres")
+    assert runner.invoke(args=["seed", "--users", "30"]).exit_code == 0
+    rows = db.session.scalar(text("SELECT reltuples FROM pg_class WHERE oid = 'users'::regclass"))
+    assert rows == 30

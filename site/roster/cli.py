@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import click
 from flask import Flask
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
 from roster.auth.forms import RegisterForm
@@ -93,11 +93,23 @@ def seed(
         create_user("admin", "admin@example.com", password, is_admin=True, display_name="Admin")
     if post_count:
         _seed_posts(rng, post_count, now)
+    _refresh_planner_statistics()
     elapsed = time.perf_counter() - started
     click.echo(f"Seeded {user_count} users and {post_count} posts in {elapsed:.1f} s.")
     if user_count or demo_admin:
         who = "admin and every demo user" if demo_admin else "every demo user"
         click.echo(f"Sign in as {who} with the password: {password}")
+
+
+def _refresh_planner_statistics() -> None:
+    """After a bulk load, PostgreSQL's planner must learn the new sizes before autovacuum does.
+
+    Without it the first page of 100,000 fresh users was planned as a sequential scan and sort
+    of "about 100 rows" (40 ms) instead of a walk down the created_at index (under 1 ms).
+    """
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE users, posts"))
+        db.session.commit()
 
 
 def _demo_user(rng: random.Random, number: int, password_hash: str, now) -> dict:
