@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 
 from roster.extensions import db
 from roster.posts.models import Post
 from roster.users.models import User
+from roster.users.queries import search_condition
 
 
 def count(model) -> int:
@@ -97,3 +99,31 @@ def test_create_user_applies_the_registration_rules(runner):
     assert "Email" in result.output
     assert "Password" in result.output
     assert count(User) == 0
+
+
+def test_seeded_users_are_searchable_and_later_inserts_still_indexed(runner, make_user):
+    """Seeding indexes its users for search in bulk; the per-row index upkeep comes back after."""
+
+    def found(term: str) -> list[int]:
+        return db.session.scalars(select(User.id).where(search_condition(term))).all()
+
+    existing = make_user("before-seed", display_name="Existing Person")
+    assert runner.invoke(args=["seed", "--users", "40", "--random-seed", "3"]).exit_code == 0
+    seeded = db.session.scalars(select(User).where(User.id != existing.id)).all()
+    assert len(seeded) == 40
+    for user in seeded[::7]:
+        assert found(user.username[1:]) == [user.id]
+        assert found(user.email) == [user.id]
+    assert found("existing pers") == [existing.id]
+    later = make_user("after-seed", display_name="Latecomer Person")
+    assert found("latecomer") == [later.id]
+    assert sorted(found("person")) == [existing.id, later.id]
+
+
+def test_seed_refreshes_postgresql_planner_statistics(runner):
+    """A bulk load leaves the planner guessing (a sequential scan and sort for the first page)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("planner statistics are refreshed on PostgreSQL only; run with --db=postgres")
+    assert runner.invoke(args=["seed", "--users", "30"]).exit_code == 0
+    rows = db.session.scalar(text("SELECT reltuples FROM pg_class WHERE oid = 'users'::regclass"))
+    assert rows == 30

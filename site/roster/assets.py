@@ -21,8 +21,9 @@ ONE_YEAR = 365 * 24 * 3600
 
 
 @lru_cache(maxsize=256)
-def _cached_fingerprint(path: Path) -> str:
-    return _fingerprint(path)
+def _cached_fingerprint(folder: str, filename: str) -> str:
+    # Keyed by the names as given: resolving the path on every url_for cost more than hashing.
+    return _fingerprint(Path(folder, filename).resolve())
 
 
 def _fingerprint(path: Path) -> str:
@@ -35,10 +36,10 @@ def _fingerprint(path: Path) -> str:
 
 def static_version(filename: str) -> str:
     """Hash of a static file: computed once per file, except in debug where files change."""
-    path = Path(current_app.static_folder or "", filename).resolve()
+    folder = current_app.static_folder or ""
     if current_app.debug:
-        return _fingerprint(path)
-    return _cached_fingerprint(path)
+        return _fingerprint(Path(folder, filename).resolve())
+    return _cached_fingerprint(folder, filename)
 
 
 def add_static_version(endpoint: str, values: dict[str, Any]) -> None:

@@ -10,14 +10,20 @@ from datetime import UTC, datetime, timedelta
 
 import click
 from flask import Flask
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
 from roster.auth.forms import RegisterForm
 from roster.extensions import db
 from roster.posts.models import Post
 from roster.users.models import User, new_session_token, utcnow
-from roster.users.service import DuplicateUserError, create_user, hash_method, is_taken
+from roster.users.service import (
+    DuplicateUserError,
+    create_user,
+    hash_method,
+    is_taken,
+    search_indexed_in_bulk,
+)
 
 FIRST_NAMES = (
     "Ada Alan Amara Bea Boris Chen Dana Emeka Farah Grace Hiro Ines Jonas Kemi Lars Lena Mateo "
@@ -70,24 +76,40 @@ def seed(
     started = time.perf_counter()
     first_id = (db.session.scalar(select(func.max(User.id))) or 0) + 1
     now = as_of.replace(tzinfo=UTC) if as_of else utcnow()
-    with click.progressbar(length=user_count, label="Users", file=sys.stderr) as bar:
+    with (
+        search_indexed_in_bulk(),
+        click.progressbar(length=user_count, label="Users", file=sys.stderr) as bar,
+    ):
         for start in range(0, user_count, BATCH):
             rows = [
                 _demo_user(rng, first_id + n, password_hash, now)
                 for n in range(start, min(start + BATCH, user_count))
             ]
-            db.session.execute(insert(User), rows)
+            # Core, not ORM, bulk insert: no per-row ORM bookkeeping for rows nobody loads.
+            db.session.execute(insert(User.__table__), rows)
             bar.update(len(rows))
     db.session.commit()
     if demo_admin:
         create_user("admin", "admin@example.com", password, is_admin=True, display_name="Admin")
     if post_count:
         _seed_posts(rng, post_count, now)
+    _refresh_planner_statistics()
     elapsed = time.perf_counter() - started
     click.echo(f"Seeded {user_count} users and {post_count} posts in {elapsed:.1f} s.")
     if user_count or demo_admin:
         who = "admin and every demo user" if demo_admin else "every demo user"
         click.echo(f"Sign in as {who} with the password: {password}")
+
+
+def _refresh_planner_statistics() -> None:
+    """After a bulk load, PostgreSQL's planner must learn the new sizes before autovacuum does.
+
+    Without it the first page of 100,000 fresh users was planned as a sequential scan and sort
+    of "about 100 rows" (40 ms) instead of a walk down the created_at index (under 1 ms).
+    """
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE users, posts"))
+        db.session.commit()
 
 
 def _demo_user(rng: random.Random, number: int, password_hash: str, now) -> dict:

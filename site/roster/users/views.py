@@ -51,12 +51,22 @@ def user_count(count: int) -> str:
 
 
 def table_context(view: TableView, **extra: Any) -> dict[str, Any]:
-    """The rows and count of `view`: two queries, whatever the page size."""
+    """The rows and count of `view`: two queries at most, whatever the page size.
+
+    A single page with no neighbours holds every match, so its length is the count: a search
+    that hits a few users costs one query. The create form is built only for a full page:
+    fragments never show it.
+    """
+    create_form = extra.pop("create_form", None)
+    if create_form is None and not wants_fragment():
+        create_form = UserCreateForm(formdata=None)
+    page = fetch_page(view, current_app.config["USERS_PER_PAGE"])
+    whole = not (page.has_next or page.has_previous)
     return {
         "view": view,
-        "page": fetch_page(view, current_app.config["USERS_PER_PAGE"]),
-        "count": capped_count(view.q),
-        "create_form": extra.pop("create_form", None) or UserCreateForm(formdata=None),
+        "page": page,
+        "count": len(page.users) if whole else capped_count(view.q),
+        "create_form": create_form,
         **extra,
     }
 
