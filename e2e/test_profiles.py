@@ -25,6 +25,7 @@ def own_profile(page: Page) -> str:
     return username
 
 
+@pytest.mark.no_reload
 def test_open_a_profile_from_a_post(page: Page, no_reload, csp_violations):
     page.goto("/")
     guard = no_reload()
@@ -39,6 +40,7 @@ def test_open_a_profile_from_a_post(page: Page, no_reload, csp_violations):
     assert csp_violations == []
 
 
+@pytest.mark.no_reload
 def test_load_more_appends_the_next_posts_until_the_end(page: Page, no_reload, csp_violations):
     page.goto("/")
     cards = page.get_by_test_id("post-card")
@@ -63,6 +65,7 @@ def test_load_more_appends_the_next_posts_until_the_end(page: Page, no_reload, c
     assert csp_violations == []
 
 
+@pytest.mark.no_reload
 def test_edit_own_profile_in_place(page: Page, own_profile, no_reload, csp_violations):
     guard = no_reload()
     card = page.get_by_test_id("profile-card")
@@ -96,6 +99,7 @@ def test_edit_own_profile_in_place(page: Page, own_profile, no_reload, csp_viola
     assert csp_violations == []
 
 
+@pytest.mark.no_reload
 def test_write_edit_and_delete_a_post(page: Page, own_profile, no_reload, csp_violations):
     guard = no_reload()
     page.get_by_test_id("publish-post").click()
