@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accessibility import assert_accessible
-from conftest import sign_in
+from conftest import register, sign_in
 from roster.catalog.registry import ENTRIES, Entry
 
 MEMBER_PASSWORD = "a11y member password"
@@ -163,12 +163,7 @@ def test_the_table_announces_its_count_politely(page: Page):
 def test_profile_post_and_password_forms_have_no_serious_violations(page: Page):
     """As a new member: profile form, a post's edit form and delete confirm, password page."""
     username = f"a11y-{uuid.uuid4().hex[:8]}"
-    page.goto("/register")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Email").fill(f"{username}@example.com")
-    page.get_by_label("Password", exact=True).fill(MEMBER_PASSWORD)
-    page.get_by_label("Confirm password").fill(MEMBER_PASSWORD)
-    page.get_by_test_id("register-submit").click()
+    register(page, username, MEMBER_PASSWORD)
     expect(page.get_by_test_id("profile-name")).to_have_text(username)
 
     page.get_by_test_id("edit-profile").click()

@@ -8,7 +8,7 @@ import secrets
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import ADMIN
+from conftest import ADMIN, register, sign_in
 
 PASSWORD = "a long enough password"
 
@@ -132,10 +132,7 @@ def test_evil_next_lands_on_the_home_page(page: Page, base_url: str):
 
 @pytest.mark.no_reload
 def test_an_admin_signing_in_for_the_users_table_lands_on_it(page: Page):
-    page.goto("/login?next=/users")
-    page.get_by_label("Username or email").fill(ADMIN["username"])
-    page.get_by_label("Password").fill(ADMIN["password"])
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, login_url="/login?next=/users")
     expect(page).to_have_url(re.compile(r"/users$"))
     expect(page.locator("#users-table")).to_be_visible()
     nav_signed_in_as(page, ADMIN["username"])
@@ -143,12 +140,7 @@ def test_an_admin_signing_in_for_the_users_table_lands_on_it(page: Page):
 
 def test_a_member_who_opens_the_users_table_sees_the_403_page(page: Page):
     name = f"member-{secrets.token_hex(3)}"
-    page.goto("/register")
-    page.get_by_label("Username").fill(name)
-    page.get_by_label("Email").fill(f"{name}@example.com")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Confirm password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
+    register(page, name, PASSWORD)
     nav_signed_in_as(page, name)
     expect(page.get_by_test_id("nav-users")).to_have_count(0)
 

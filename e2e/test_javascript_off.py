@@ -69,6 +69,12 @@ def search_users(page: Page, text: str) -> None:
     expect(page).to_have_url(re.compile(rf"/users\?q={re.escape(quote_plus(text))}(&|$)"))
 
 
+def delete_through_the_confirm_page(page: Page, username: str) -> None:
+    page.get_by_role("link", name=f"Delete {username}").click()
+    expect(page).to_have_url(re.compile(r"/users/\d+\?confirm=delete$"))
+    page.get_by_role("button", name=f"Delete {username}").click()
+
+
 def test_admin_searches_creates_edits_deletes_and_undoes_through_plain_forms(page: Page):
     sign_in(page)
     page.get_by_test_id("nav-users").click()
@@ -94,8 +100,7 @@ def test_admin_searches_creates_edits_deletes_and_undoes_through_plain_forms(pag
     search_users(page, "nojs-user")
     expect(page.get_by_test_id("user-row")).to_contain_text("No Script")
 
-    page.get_by_role("link", name="Delete nojs-user").click()
-    page.get_by_role("button", name="Delete nojs-user").click()
+    delete_through_the_confirm_page(page, "nojs-user")
     toast = page.get_by_test_id("toast").filter(has_text="Deleted nojs-user")
     expect(toast).to_be_visible()
     toast.get_by_role("button", name="Undo").click()
@@ -103,8 +108,7 @@ def test_admin_searches_creates_edits_deletes_and_undoes_through_plain_forms(pag
     search_users(page, "nojs-user")
     expect(page.get_by_test_id("user-row")).to_contain_text("No Script")
 
-    page.get_by_role("link", name="Delete nojs-user").click()
-    page.get_by_role("button", name="Delete nojs-user").click()
+    delete_through_the_confirm_page(page, "nojs-user")
     search_users(page, "nojs-user")
     expect(page.get_by_test_id("users-empty")).to_be_visible()
 

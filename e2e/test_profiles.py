@@ -8,6 +8,8 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
+from conftest import register
+
 PASSWORD = "e2e member password"
 
 
@@ -15,12 +17,7 @@ PASSWORD = "e2e member password"
 def own_profile(page: Page) -> str:
     """Register a new user (tests that change data keep to their own); lands on their profile."""
     username = f"e2e-{uuid.uuid4().hex[:10]}"
-    page.goto("/register")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Email").fill(f"{username}@example.com")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Confirm password").fill(PASSWORD)
-    page.get_by_test_id("register-submit").click()
+    register(page, username, PASSWORD)
     expect(page.get_by_test_id("profile-name")).to_have_text(username)
     return username
 
