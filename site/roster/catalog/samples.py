@@ -273,12 +273,14 @@ def post_deleted() -> Context:
     return {**own_post(), "title": POSTS["ordinary"][0][0], "username": ORDINARY[1][0]}
 
 
-def table(kind: str = "ordinary", *, q: str = "", rows: list[User] | None = None, **extra: Any):
+def table(
+    kind: str = "ordinary", *, q: str = "", rows: list[User] | None = None, **extra: Any
+) -> Context:
     """The users table as users.views.table_context builds it, seen by the first (admin) person."""
     everyone = people(kind)
     rows = everyone if rows is None else rows
     if len(rows) > 2:
-        rows[2].is_active = False
+        rows[2].is_active = False  # one inactive account among the active ones
     return {
         "current_user": everyone[0],
         "view": TableView(q=q),
@@ -306,7 +308,8 @@ def single_row(mode: str, kind: str = "ordinary", **extra: Any) -> Context:
     context = table(kind)
     user = context["page"].users[1]
     user.version = 3
-    return {**context, "single": user, "mode": mode, "user": user, **extra}
+    # No page: the loop shows just this row (in `mode`), as after a plain-form Edit or Delete.
+    return {**context, "page": None, "single": user, "mode": mode, "user": user, **extra}
 
 
 def row(kind: str = "ordinary", **extra: Any) -> Context:
