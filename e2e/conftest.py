@@ -156,8 +156,14 @@ def no_reload(page: Page):
     return lambda: NoReload(page)
 
 
-def sign_in(page: Page, username: str = ADMIN["username"], password: str = ADMIN["password"]):
-    page.goto("/login")
+def sign_in(
+    page: Page,
+    username: str = ADMIN["username"],
+    password: str = ADMIN["password"],
+    *,
+    login_url: str = "/login",
+):
+    page.goto(login_url)
     page.get_by_label("Username or email").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
@@ -199,3 +205,16 @@ def pytest_runtest_call(item: pytest.Item):
     if watch is not None:
         assert watch.reloads == [], f"full page loads after the first: {watch.reloads}"
     return result
+
+
+# ==== integration: a fresh member account ====
+
+
+def register(page: Page, username: str, password: str) -> None:
+    """Register through the form (tests that change data keep to their own account)."""
+    page.goto("/register")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Email").fill(f"{username}@example.com")
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Confirm password").fill(password)
+    page.get_by_test_id("register-submit").click()

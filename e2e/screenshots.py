@@ -30,6 +30,8 @@ SCREENS = [
     Screen("home", "/"),
     Screen("profile", "/user/nadia.eze10"),
     Screen("login", "/login"),
+    # Sorted by username: the e2e admin (created today) stays out of the picture.
+    Screen("users", "/users?sort=username", admin=True),
 ]
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from accessibility import assert_accessible
-from conftest import sign_in
+from conftest import register, sign_in
 from roster.catalog.registry import ENTRIES, Entry
 
+MEMBER_PASSWORD = "a11y member password"
 PAGES = {
     "home": "/",
     "about": "/about",
@@ -106,3 +109,95 @@ def test_the_check_names_a_control_without_an_accessible_name(page: Page):
     page.evaluate("() => document.getElementById('main').append(document.createElement('button'))")
     with pytest.raises(AssertionError, match="critical button-name"):
         assert_accessible(page)
+
+
+# ==== the merged screens: the live user table, profile and post forms, password ====
+
+
+def test_users_table_and_its_states_have_no_serious_violations(page: Page):
+    """The table, a search without results, a row in edit mode, the delete confirm, bad create."""
+    sign_in(page)
+    page.get_by_test_id("nav-users").click()
+    expect(page.locator("#users-table")).to_be_visible()
+    assert_accessible(page)
+
+    search = page.get_by_role("searchbox", name="Search users")
+    search.fill("no such user at all")
+    expect(page.get_by_test_id("users-empty")).to_be_visible()
+    assert_accessible(page)
+    search.fill("")
+    expect(page.get_by_test_id("user-row").first).to_be_visible()
+
+    rows = page.get_by_test_id("user-row")
+    first = page.locator("#" + rows.first.get_attribute("id"))
+    first.get_by_role("link", name=re.compile("^Edit ")).click()
+    expect(first.get_by_label("Username")).to_be_focused()
+    first.get_by_label("Email").fill("not an email")
+    first.get_by_role("button", name="Save").click()
+    expect(first.get_by_test_id("field-error")).to_be_visible()
+    assert_accessible(page)
+    first.get_by_role("link", name="Cancel").click()
+
+    other = page.locator("#" + rows.nth(1).get_attribute("id"))
+    other.get_by_role("link", name=re.compile("^Delete ")).click()
+    expect(other.get_by_test_id("confirm-delete")).to_be_visible()
+    assert_accessible(page)
+    other.get_by_role("link", name="Cancel").click()
+
+    page.get_by_text("Add a user").click()
+    page.get_by_role("button", name="Add user").click()
+    expect(page.locator("#create-user-form").get_by_test_id("field-error").first).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_table_announces_its_count_politely(page: Page):
+    sign_in(page)
+    page.goto("/users")
+    status = page.get_by_test_id("users-status")
+    expect(status).to_have_attribute("aria-live", "polite")
+    expect(status.get_by_test_id("user-count")).to_be_visible()
+    # The region must outlive the swap: screen readers announce changes to a region they know.
+    status.evaluate("(region) => { region.rosterSeen = true; }")
+    page.get_by_role("searchbox", name="Search users").fill("e2e-adm")
+    expect(status).to_contain_text("1 user")
+    assert status.evaluate("(region) => region.rosterSeen") is True
+    page.get_by_role("columnheader", name="Username").get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"sort=username"))
+    expect(page.get_by_role("columnheader", name="Username")).to_have_attribute(
+        "aria-sort", "ascending"
+    )
+    assert status.evaluate("(region) => region.rosterSeen") is True
+
+
+def test_profile_post_and_password_forms_have_no_serious_violations(page: Page):
+    """As a new member: profile form, a post's edit form and delete confirm, password page."""
+    username = f"a11y-{uuid.uuid4().hex[:8]}"
+    register(page, username, MEMBER_PASSWORD)
+    expect(page.get_by_test_id("profile-name")).to_have_text(username)
+
+    page.get_by_test_id("edit-profile").click()
+    form = page.get_by_test_id("profile-form")
+    form.get_by_label("Email").fill("not an email")
+    page.get_by_test_id("save-profile").click()
+    expect(form.get_by_test_id("field-error")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_test_id("cancel-profile-edit").click()
+
+    page.get_by_label("Title").fill("Accessible post")
+    page.get_by_label("Text").fill("Checked by axe.")
+    page.get_by_test_id("publish-post").click()
+    page.get_by_role("link", name="Accessible post").click()
+    expect(page.get_by_test_id("post")).to_be_visible()
+    page.get_by_test_id("edit-post").click()
+    expect(page.get_by_test_id("post-form")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_test_id("cancel-post-edit").click()
+    page.get_by_test_id("delete-post").click()
+    expect(page.get_by_test_id("delete-confirm")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto("/account/password")
+    assert_accessible(page)
+    page.get_by_test_id("change-password-submit").click()
+    expect(page.get_by_test_id("field-error").first).to_be_visible()
+    assert_accessible(page)

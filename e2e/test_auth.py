@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import secrets
 
+import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import ADMIN
+from conftest import ADMIN, register, sign_in
 
 PASSWORD = "a long enough password"
 
@@ -93,6 +94,7 @@ def test_register_sign_out_and_sign_in_again_with_remember_me(
     assert csp_violations == []
 
 
+@pytest.mark.no_reload
 def test_login_errors_show_in_place_without_a_full_page_load(page: Page, no_reload, csp_violations):
     page.goto("/login?next=/about")
     guard = no_reload()
@@ -126,3 +128,24 @@ def test_evil_next_lands_on_the_home_page(page: Page, base_url: str):
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_test_id("home")).to_be_visible()
     assert page.url == f"{base_url}/"
+
+
+@pytest.mark.no_reload
+def test_an_admin_signing_in_for_the_users_table_lands_on_it(page: Page):
+    sign_in(page, login_url="/login?next=/users")
+    expect(page).to_have_url(re.compile(r"/users$"))
+    expect(page.locator("#users-table")).to_be_visible()
+    nav_signed_in_as(page, ADMIN["username"])
+
+
+def test_a_member_who_opens_the_users_table_sees_the_403_page(page: Page):
+    name = f"member-{secrets.token_hex(3)}"
+    register(page, name, PASSWORD)
+    nav_signed_in_as(page, name)
+    expect(page.get_by_test_id("nav-users")).to_have_count(0)
+
+    response = page.goto("/users")
+    assert response is not None
+    assert response.status == 403
+    expect(page.get_by_test_id("error")).to_have_attribute("data-status", "403")
+    expect(page.locator("#users-table")).to_have_count(0)

@@ -7,6 +7,7 @@ Every test in this module gets a browser context with JavaScript disabled (the
 from __future__ import annotations
 
 import re
+from urllib.parse import quote_plus
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -60,3 +61,61 @@ def test_sign_in_returns_to_the_next_page(page: Page):
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/about$"))
     expect(page.get_by_test_id("nav-user")).to_be_visible()
+
+
+def search_users(page: Page, text: str) -> None:
+    page.get_by_role("searchbox", name="Search users").fill(text)
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(rf"/users\?q={re.escape(quote_plus(text))}(&|$)"))
+
+
+def delete_through_the_confirm_page(page: Page, username: str) -> None:
+    page.get_by_role("link", name=f"Delete {username}").click()
+    expect(page).to_have_url(re.compile(r"/users/\d+\?confirm=delete$"))
+    page.get_by_role("button", name=f"Delete {username}").click()
+
+
+def test_admin_searches_creates_edits_deletes_and_undoes_through_plain_forms(page: Page):
+    sign_in(page)
+    page.get_by_test_id("nav-users").click()
+    expect(page.locator("#users-table")).to_be_visible()
+    search_users(page, "no such user at all")
+    expect(page.get_by_test_id("users-empty")).to_contain_text("No users match")
+
+    page.get_by_text("Add a user").click()
+    form = page.locator("#create-user-form")
+    form.get_by_label("Username").fill("nojs-user")
+    form.get_by_label("Email").fill("nojs-user@example.com")
+    form.get_by_label("Password").fill("a long enough password")
+    form.get_by_role("button", name="Add user").click()
+    expect(page.get_by_test_id("toast")).to_contain_text("Created nojs-user")
+    search_users(page, "nojs-user")
+    expect(page.get_by_test_id("user-row")).to_have_count(1)
+
+    page.get_by_role("link", name="Edit nojs-user").click()
+    expect(page).to_have_url(re.compile(r"/users/\d+/edit$"))
+    page.get_by_test_id("user-row").get_by_label("Display name").fill("No Script")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("toast")).to_contain_text("Saved nojs-user")
+    search_users(page, "nojs-user")
+    expect(page.get_by_test_id("user-row")).to_contain_text("No Script")
+
+    delete_through_the_confirm_page(page, "nojs-user")
+    toast = page.get_by_test_id("toast").filter(has_text="Deleted nojs-user")
+    expect(toast).to_be_visible()
+    toast.get_by_role("button", name="Undo").click()
+    expect(page.get_by_test_id("toast")).to_contain_text("Restored nojs-user")
+    search_users(page, "nojs-user")
+    expect(page.get_by_test_id("user-row")).to_contain_text("No Script")
+
+    delete_through_the_confirm_page(page, "nojs-user")
+    search_users(page, "nojs-user")
+    expect(page.get_by_test_id("users-empty")).to_be_visible()
+
+
+def test_open_a_profile_from_the_users_table(page: Page):
+    sign_in(page)
+    page.goto(f"/users?q={ADMIN['username']}")
+    page.get_by_test_id("user-row").get_by_role("link", name=ADMIN["username"], exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/user/{ADMIN['username']}$"))
+    expect(page.get_by_test_id("profile-name")).to_be_visible()

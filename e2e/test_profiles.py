@@ -8,6 +8,8 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
+from conftest import register
+
 PASSWORD = "e2e member password"
 
 
@@ -15,16 +17,12 @@ PASSWORD = "e2e member password"
 def own_profile(page: Page) -> str:
     """Register a new user (tests that change data keep to their own); lands on their profile."""
     username = f"e2e-{uuid.uuid4().hex[:10]}"
-    page.goto("/register")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Email").fill(f"{username}@example.com")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Confirm password").fill(PASSWORD)
-    page.get_by_test_id("register-submit").click()
+    register(page, username, PASSWORD)
     expect(page.get_by_test_id("profile-name")).to_have_text(username)
     return username
 
 
+@pytest.mark.no_reload
 def test_open_a_profile_from_a_post(page: Page, no_reload, csp_violations):
     page.goto("/")
     guard = no_reload()
@@ -39,6 +37,7 @@ def test_open_a_profile_from_a_post(page: Page, no_reload, csp_violations):
     assert csp_violations == []
 
 
+@pytest.mark.no_reload
 def test_load_more_appends_the_next_posts_until_the_end(page: Page, no_reload, csp_violations):
     page.goto("/")
     cards = page.get_by_test_id("post-card")
@@ -63,6 +62,7 @@ def test_load_more_appends_the_next_posts_until_the_end(page: Page, no_reload, c
     assert csp_violations == []
 
 
+@pytest.mark.no_reload
 def test_edit_own_profile_in_place(page: Page, own_profile, no_reload, csp_violations):
     guard = no_reload()
     card = page.get_by_test_id("profile-card")
@@ -96,6 +96,7 @@ def test_edit_own_profile_in_place(page: Page, own_profile, no_reload, csp_viola
     assert csp_violations == []
 
 
+@pytest.mark.no_reload
 def test_write_edit_and_delete_a_post(page: Page, own_profile, no_reload, csp_violations):
     guard = no_reload()
     page.get_by_test_id("publish-post").click()

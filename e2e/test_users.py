@@ -59,6 +59,7 @@ def test_search_as_you_type_updates_the_url(users_page: Page, no_reload):
     expect(page.get_by_test_id("users-empty")).to_be_visible()
 
 
+@pytest.mark.no_reload
 def test_sort_by_clicking_headers(users_page: Page, no_reload):
     page = users_page
     guard = no_reload()
@@ -78,6 +79,7 @@ def test_sort_by_clicking_headers(users_page: Page, no_reload):
     guard.check()
 
 
+@pytest.mark.no_reload
 def test_next_page_then_back_button(users_page: Page, no_reload):
     page = users_page
     guard = no_reload()
@@ -92,6 +94,7 @@ def test_next_page_then_back_button(users_page: Page, no_reload):
     guard.check()
 
 
+@pytest.mark.no_reload
 def test_create_a_user(users_page: Page, no_reload):
     page = users_page
     guard = no_reload()
@@ -103,6 +106,7 @@ def test_create_a_user(users_page: Page, no_reload):
     guard.check()
 
 
+@pytest.mark.no_reload
 def test_edit_in_place_with_an_error_then_a_fix(users_page: Page, no_reload):
     page = users_page
     create_user(page, "e2e-editme")
@@ -128,6 +132,7 @@ def test_edit_in_place_with_an_error_then_a_fix(users_page: Page, no_reload):
     guard.check()
 
 
+@pytest.mark.no_reload
 def test_delete_then_undo(users_page: Page, no_reload):
     page = users_page
     create_user(page, "e2e-undo")

@@ -17,7 +17,8 @@ from markupsafe import Markup
 from roster.catalog.registry import ENTRIES, Entry, find
 from roster.rendering import render, vary
 
-AUTOFOCUS = re.compile(r"\sautofocus(?=[\s>])")
+# Both spellings: `autofocus` in templates, `autofocus=""` from WTForms fields.
+AUTOFOCUS = re.compile(r'\sautofocus(?:="[^"]*")?(?=[\s>])')
 
 bp = Blueprint("catalog", __name__, url_prefix="/_catalog")
 
