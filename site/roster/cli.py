@@ -67,7 +67,11 @@ def seed(
 ) -> None:
     """Add demo users (and posts). They share one random password, printed at the end."""
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
-        click.echo("The database already has users; nothing seeded.")
+        click.echo(
+            "The database already has users; nothing seeded. Sign in with the password printed "
+            "when it was seeded, or add an admin: "
+            "flask --app roster create-user NAME --email EMAIL --admin"
+        )
         return
     rng = random.Random(random_seed)  # noqa: S311 (demo data, not secrets)
     password = secrets.token_urlsafe(12)
