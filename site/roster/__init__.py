@@ -57,7 +57,7 @@ def register_extensions(app: Flask) -> None:
     # current_user reaches templates as the lazy proxy: a fragment that never shows the
     # user costs no user query (Flask-Login's own context processor loads it every render).
     login_manager.init_app(app, add_context_processor=False)
-    app.context_processor(lambda: {"current_user": current_user})
+    app.jinja_env.globals["current_user"] = current_user
     login_manager.login_view = "auth.login"
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     limiter.init_app(app)
