@@ -113,7 +113,7 @@ def test_the_database_index_catches_a_clash_the_check_missed(
 ):
     make_user("other", email="taken@example.com")
     # As if the other account took the address between the check and the commit.
-    monkeypatch.setattr("roster.profiles.views.is_taken", lambda *args, **kwargs: False)
+    monkeypatch.setattr("roster.users.service.is_taken", lambda *args, **kwargs: False)
     response = member_client.put(
         "/user/member", data={**GOOD, "email": "taken@example.com"}, headers=HTMX
     )

@@ -308,7 +308,7 @@ def test_create_errors_are_form_errors(admin_client, member, data, message):
 
 
 def test_duplicate_caught_by_the_database_is_a_form_error(admin_client, member, monkeypatch):
-    monkeypatch.setattr("roster.users.views.is_taken", lambda *a, **k: False)
+    monkeypatch.setattr("roster.users.service.is_taken", lambda *a, **k: False)
     response = admin_client.post(
         "/users",
         data={"username": "Member", "email": "other@example.com", "password": PASSWORD},

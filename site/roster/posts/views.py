@@ -16,10 +16,7 @@ bp = Blueprint("posts", __name__)
 
 
 def find_post(post_id: int) -> Post:
-    post = db.session.scalar(visible_posts().where(Post.id == post_id))
-    if post is None:
-        abort(404)
-    return post
+    return db.first_or_404(visible_posts().where(Post.id == post_id))
 
 
 def own_post(post_id: int) -> Post:

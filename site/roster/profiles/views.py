@@ -15,12 +15,11 @@ from roster.profiles.forms import PasswordForm, ProfileForm
 from roster.rendering import render, render_fragment, wants_fragment
 from roster.users.models import User
 from roster.users.service import (
-    TAKEN_MESSAGES,
     DuplicateUserError,
     commit_or_report_duplicate,
     hash_method,
-    is_taken,
     live_users,
+    mark_taken,
 )
 
 bp = Blueprint("profiles", __name__)
@@ -28,12 +27,9 @@ bp = Blueprint("profiles", __name__)
 
 def find_profile(username: str) -> User:
     """The active, live user named `username` without regard to case, or 404."""
-    user = db.session.scalar(
+    return db.first_or_404(
         live_users().where(User.is_active, func.lower(User.username) == username.lower())
     )
-    if user is None:
-        abort(404)
-    return user
 
 
 def own_profile(username: str) -> User:
@@ -104,8 +100,7 @@ def update(username: str) -> Response:
 
 def save_profile(user: User, form: ProfileForm) -> bool:
     """Apply and commit the form; an email another account has becomes a form error."""
-    if is_taken("email", form.email.data, exclude_id=user.id):
-        form.email.errors.append(TAKEN_MESSAGES["email"])
+    if mark_taken(form, ("email",), exclude_id=user.id):
         return False
     user.display_name = form.display_name.data
     user.email = form.email.data

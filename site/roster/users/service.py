@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, or_, select, text
@@ -51,6 +52,14 @@ def is_taken(field: str, value: str, *, exclude_id: int | None = None) -> bool:
     if exclude_id is not None:
         query = query.where(User.id != exclude_id)
     return db.session.scalar(query.limit(1)) is not None
+
+
+def mark_taken(form: Any, fields: tuple[str, ...], *, exclude_id: int | None = None) -> bool:
+    """Put a "taken" error on each of `fields` whose value another account has; True if any."""
+    taken = [name for name in fields if is_taken(name, form[name].data, exclude_id=exclude_id)]
+    for name in taken:
+        form[name].errors.append(TAKEN_MESSAGES[name])
+    return bool(taken)
 
 
 def hash_method() -> str:

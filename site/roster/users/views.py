@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
@@ -28,8 +28,8 @@ from roster.users.service import (
     commit_or_report_duplicate,
     create_user,
     hash_method,
-    is_taken,
     live_users,
+    mark_taken,
 )
 
 bp = Blueprint("users", __name__, cli_group=None)
@@ -100,10 +100,7 @@ def back_to_table() -> Response:
 
 
 def get_live_user(user_id: int) -> User:
-    user = db.session.scalar(live_users().where(User.id == user_id))
-    if user is None:
-        abort(404)
-    return user
+    return db.first_or_404(live_users().where(User.id == user_id))
 
 
 @bp.get("/users")
@@ -190,9 +187,7 @@ def has_errors(form: FlaskForm) -> bool:
 
 def taken(form: FlaskForm, exclude_id: int | None = None) -> bool:
     """Add "taken" errors for a username or email another account has; True if any."""
-    for field in ("username", "email"):
-        if is_taken(field, form[field].data, exclude_id=exclude_id):
-            form[field].errors.append(DuplicateUserError(field).args[0])
+    mark_taken(form, ("username", "email"), exclude_id=exclude_id)
     return has_errors(form)
 
 
@@ -269,9 +264,7 @@ def delete(user_id: int) -> Response:
 @bp.post("/users/<int:user_id>/restore")
 @admin_required
 def restore(user_id: int) -> Response:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     if user.deleted_at is not None:
         user.deleted_at = None
         db.session.commit()
