@@ -19,7 +19,7 @@ def test_the_catalog_shows_every_entry_under_the_strict_csp(page: Page, csp_viol
 
 def test_catalog_toasts_do_not_time_out_but_real_ones_do(page: Page):
     page.clock.install()
-    page.goto("/_catalog/page/components/toasts.html?state=toasts")
+    page.goto("/_catalog/page/components/toasts_oob.html?state=toasts")
     specimen_toasts = page.locator(".catalog-specimen").get_by_test_id("toast")
     expect(specimen_toasts).to_have_count(4)
     page.clock.run_for(60_000)

@@ -1,48 +1,69 @@
-"""The one place that decides between a full page and the fragment htmx asked for."""
+"""The one place that turns a template into an answer: a full page, or the fragments htmx asked for.
+
+A view names its template, the block that htmx swaps in, and any blocks that travel with it out
+of band (each such block carries its own `hx-swap-oob`); flashed messages always travel as
+toasts. Views never branch on the kind of request to pick a template: `render` does, and
+`render_or_redirect` does for answers to a change (htmx gets the fragments, a plain form a 303).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from flask import Response, get_flashed_messages, make_response, render_template, request
-from jinja2_fragments.flask import render_block
+from flask import Response, get_flashed_messages, make_response, redirect, render_template
+from jinja2_fragments.flask import render_block, render_blocks
 
-# Every header the choice below reads: caches must key on all of them.
-VARY_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request", "HX-Request-Type")
+from roster.htmx import htmx, vary
 
-
-def wants_fragment() -> bool:
-    """A plain htmx request gets a fragment; boosted, history-restore and full requests a page."""
-    headers = request.headers
-    return (
-        headers.get("HX-Request") == "true"
-        and "HX-Boosted" not in headers
-        and "HX-History-Restore-Request" not in headers
-        and headers.get("HX-Request-Type") != "full"
-    )
+TOASTS = "components/toasts_oob.html"
 
 
 def render(
     template: str,
     block: str = "content",
     *,
+    oob: Sequence[str] = (),
     status: int = 200,
     **context: Any,
 ) -> Response:
-    """Render `template` whole, or only its `block` for an htmx request, with toasts out of band."""
-    if wants_fragment():
-        return render_fragment(template, block, status=status, **context)
+    """Render `template` whole, or for a plain htmx request its `block` plus the `oob` blocks."""
+    if htmx().wants_fragment:
+        return render_fragment(template, block, oob=oob, status=status, **context)
     return vary(make_response(render_template(template, **context), status))
 
 
-def render_fragment(template: str, block: str, *, status: int = 200, **context: Any) -> Response:
-    """Render only `block`: for answers that exist only as fragments (a table row, a form)."""
-    body = render_block(template, block, **context)
+def render_fragment(
+    template: str,
+    block: str,
+    *,
+    oob: Sequence[str] = (),
+    status: int = 200,
+    **context: Any,
+) -> Response:
+    """Render only `block` and the `oob` blocks: for answers that exist only as fragments."""
+    if oob:
+        body = render_blocks(template, [block, *oob], **context)
+    else:
+        body = render_block(template, block, **context)
     if toasts := get_flashed_messages(with_categories=True):
-        body += render_template("components/toasts.html", toasts=toasts, oob=True)
+        body += render_template(TOASTS, toasts=toasts)
     return vary(make_response(body, status))
 
 
-def vary(response: Response) -> Response:
-    response.vary.update(VARY_HEADERS)
-    return response
+def render_or_redirect(
+    url: str,
+    template: str,
+    block: str,
+    *,
+    oob: Sequence[str] = (),
+    status: int = 200,
+    **context: Any,
+) -> Response:
+    """The answer to a change: the fragments for htmx, or a 303 to `url` for a plain form.
+
+    Flashed messages reach the user either way: as out-of-band toasts, or on the next page.
+    """
+    if htmx().wants_fragment:
+        return render_fragment(template, block, oob=oob, status=status, **context)
+    return vary(redirect(url, 303))

@@ -11,7 +11,7 @@ from flask import Response, abort, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from roster.extensions import db, login_manager
-from roster.rendering import vary
+from roster.htmx import client_redirect, htmx, vary
 from roster.users.models import User
 
 P = ParamSpec("P")
@@ -35,19 +35,12 @@ def load_user(user_id: str) -> User | None:
 @login_manager.unauthorized_handler
 def send_to_login() -> Response:
     """Pages redirect to the sign-in form; htmx requests are told to go there with HX-Redirect."""
-    if request.headers.get("HX-Request") == "true":
-        target = url_for("auth.login", next=_current_page_for_htmx())
-        response = Response(status=401, headers={"HX-Redirect": target})
-        return vary(response)
-    return vary(redirect(url_for("auth.login", next=request.full_path.rstrip("?")), 303))
-
-
-def _current_page_for_htmx() -> str:
-    """After sign-in, go back to the page the user was on, not to the fragment it asked for."""
-    current = urlsplit(request.headers.get("HX-Current-URL", ""))
-    if current.netloc == request.host and current.path:
-        return current.path + (f"?{current.query}" if current.query else "")
-    return request.full_path.rstrip("?")
+    here = request.full_path.rstrip("?")
+    details = htmx()
+    if details.is_htmx:
+        # After sign-in, go back to the page the user was on, not to the fragment it asked for.
+        return client_redirect(url_for("auth.login", next=details.current_path or here), status=401)
+    return vary(redirect(url_for("auth.login", next=here), 303))
 
 
 def safe_next(target: str | None) -> str:

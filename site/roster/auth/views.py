@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
 
 from flask import Blueprint, Response, flash, g, redirect, request, session, url_for
@@ -13,7 +12,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from roster.auth.access import safe_next
 from roster.auth.forms import LoginForm, RegisterForm
 from roster.auth.limits import limit_failed_sign_ins, limit_field_checks, limit_registrations
-from roster.rendering import render, render_fragment, wants_fragment
+from roster.htmx import htmx, location
+from roster.rendering import render, render_fragment
 from roster.users.models import User
 from roster.users.service import DuplicateUserError, create_user, find_for_login, hash_method
 
@@ -83,8 +83,8 @@ def go_to(url: str) -> Response:
     htmx loads the full page into <body> (HX-Location; roster.js takes the new token from it),
     so the page updates without a reload; without JavaScript a 303 does the same.
     """
-    if wants_fragment():
-        return Response(headers={"HX-Location": json.dumps({"path": url, "target": "body"})})
+    if htmx().wants_fragment:
+        return location(url, target="body")
     return redirect(url, 303)
 
 

@@ -144,8 +144,8 @@ ENTRIES: list[Entry] = [
     Entry("components/nav.html", None, "admin", partial(samples.nav, "ordinary")),
     Entry("components/nav.html", None, "long-names", partial(samples.nav, "long")),
     Entry("components/nav.html", None, "right-to-left", partial(samples.nav, "rtl")),
-    Entry("components/toasts.html", None, "toasts", samples.toasts),
-    Entry("components/toasts.html", None, "undo", samples.undo_toast),
+    Entry("components/toasts_oob.html", None, "toasts", samples.toasts),
+    Entry("components/toasts_oob.html", None, "undo", samples.undo_toast),
 ]
 # fmt: on
 

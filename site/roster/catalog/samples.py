@@ -364,7 +364,7 @@ def created() -> Context:
 
 
 def deleted() -> Context:
-    return table(oob=True)
+    return table(swap_oob=True)
 
 
 def undo_toast() -> Context:

@@ -15,7 +15,8 @@ from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
 from roster.catalog.registry import ENTRIES, Entry, find
-from roster.rendering import render, vary
+from roster.htmx import vary
+from roster.rendering import render
 
 # Both spellings: `autofocus` in templates, `autofocus=""` from WTForms fields.
 AUTOFOCUS = re.compile(r'\sautofocus(?:="[^"]*")?(?=[\s>])')

@@ -6,11 +6,12 @@ from flask import Blueprint, Response, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from roster.extensions import db
+from roster.htmx import htmx
 from roster.posts.forms import PostForm
 from roster.posts.models import Post
 from roster.posts.queries import visible_posts
 from roster.profiles.views import render_profile
-from roster.rendering import render, render_fragment, wants_fragment
+from roster.rendering import render, render_fragment
 
 bp = Blueprint("posts", __name__)
 
@@ -43,7 +44,7 @@ def create() -> Response:
     db.session.add(Post(author_id=author.id, title=form.title.data, body=form.body.data))
     db.session.commit()
     flash("Your post is published.", "success")
-    if wants_fragment():
+    if htmx().wants_fragment:
         return render_profile(author, "posts_section")
     return redirect(url_for("profiles.show", username=author.username), 303)
 
@@ -65,7 +66,7 @@ def update(post_id: int) -> Response:
     post.title, post.body = form.title.data, form.body.data
     db.session.commit()
     flash("Your post is saved.", "success")
-    if wants_fragment():
+    if htmx().wants_fragment:
         # Committing expired the post; load it again with its author.
         return render_fragment(
             "posts/post.html", "post_article", post=find_post(post_id), saved=True
@@ -89,6 +90,6 @@ def delete(post_id: int) -> Response:
     db.session.delete(post)
     db.session.commit()
     flash("Your post is deleted.", "success")
-    if wants_fragment():
+    if htmx().wants_fragment:
         return render_fragment("posts/post.html", "post_deleted", title=title, username=username)
     return redirect(url_for("profiles.show", username=username), 303)

@@ -8,11 +8,12 @@ from sqlalchemy import func, select
 
 from roster.auth.limits import limit_failed_password_checks
 from roster.extensions import db
+from roster.htmx import htmx
 from roster.posts.forms import PostForm
 from roster.posts.models import Post
 from roster.posts.queries import Cursor, post_page, requested_cursor
 from roster.profiles.forms import PasswordForm, ProfileForm
-from roster.rendering import render, render_fragment, wants_fragment
+from roster.rendering import render, render_fragment
 from roster.users.models import User
 from roster.users.service import (
     DuplicateUserError,
@@ -91,7 +92,7 @@ def update(username: str) -> Response:
     form = ProfileForm()
     if form.validate_on_submit() and save_profile(user, form):
         flash("Your profile is saved.", "success")
-        if wants_fragment():
+        if htmx().wants_fragment:
             # `saved`: the nav comes along out of band, and the focus goes back to Edit.
             return render_fragment("profiles/profile.html", "profile_card", user=user, saved=True)
         return redirect(url_for("profiles.show", username=user.username), 303)

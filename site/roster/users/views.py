@@ -17,7 +17,8 @@ from werkzeug.datastructures import MultiDict
 
 from roster.auth.access import admin_required
 from roster.extensions import db
-from roster.rendering import render, render_fragment, wants_fragment
+from roster.htmx import htmx
+from roster.rendering import render, render_fragment
 from roster.users import rules
 from roster.users.cli import purge_deleted
 from roster.users.forms import UserCreateForm, UserEditForm
@@ -58,7 +59,7 @@ def table_context(view: TableView, **extra: Any) -> dict[str, Any]:
     fragments never show it.
     """
     create_form = extra.pop("create_form", None)
-    if create_form is None and not wants_fragment():
+    if create_form is None and not htmx().wants_fragment:
         create_form = UserCreateForm(formdata=None)
     page = fetch_page(view, current_app.config["USERS_PER_PAGE"])
     whole = not (page.has_next or page.has_previous)
@@ -126,7 +127,7 @@ def create() -> Response:
             form[clash.field].errors.append(str(clash))
         else:
             flash(f"Created {user.username}.", "success")
-            if not wants_fragment():
+            if not htmx().wants_fragment:
                 return back_to_table()
             return render_fragment(
                 TEMPLATE,
@@ -136,10 +137,10 @@ def create() -> Response:
                 user=user,
                 fresh_id=user.id,
                 focus_form=True,
-                oob=True,
+                swap_oob=True,
                 count=capped_count(current_view().q),
             )
-    if wants_fragment():
+    if htmx().wants_fragment:
         return render_fragment(
             TEMPLATE, "create_form", status=422, create_form=form, focus_form=True
         )
@@ -175,7 +176,7 @@ def update(user_id: int) -> Response:
         if form.version.errors:
             form.form_errors.append(NO_VERSION)
         return single_row_page(user, "edit", status=422, form=form)
-    if not wants_fragment():
+    if not htmx().wants_fragment:
         flash(f"Saved {user.username}.", "success")
         return back_to_table()
     return single_row_page(user, "row", focus=True, fresh=True)
@@ -235,7 +236,7 @@ def delete(user_id: int) -> Response:
     user = get_live_user(user_id)
     problem = rules.delete_problem(current_user, user)
     if problem:
-        if not wants_fragment():
+        if not htmx().wants_fragment:
             flash(problem, "error")
             return back_to_table()
         response = single_row_page(user, "confirm", status=422, problem=problem)
@@ -256,9 +257,9 @@ def delete(user_id: int) -> Response:
         },
         "success",
     )
-    if not wants_fragment():
+    if not htmx().wants_fragment:
         return back_to_table()
-    return render_fragment(TEMPLATE, "deleted", oob=True, count=capped_count(current_view().q))
+    return render_fragment(TEMPLATE, "deleted", swap_oob=True, count=capped_count(current_view().q))
 
 
 @bp.post("/users/<int:user_id>/restore")
@@ -269,7 +270,7 @@ def restore(user_id: int) -> Response:
         user.deleted_at = None
         db.session.commit()
     flash(f"Restored {user.username}.", "success")
-    if not wants_fragment():
+    if not htmx().wants_fragment:
         return back_to_table()
     return render_fragment(
         TEMPLATE,
