@@ -10,6 +10,7 @@ from flask import Flask
 from flask_login import current_user
 from sqlalchemy import event
 
+from roster.accounts import init_accounts
 from roster.assets import init_assets
 from roster.auth import access  # noqa: F401  (registers the user loader)
 from roster.auth.views import bp as auth_bp
@@ -18,6 +19,7 @@ from roster.cli import register_commands
 from roster.config import load_settings
 from roster.errors import register_error_handlers
 from roster.extensions import csrf, db, limiter, login_manager, migrate
+from roster.mail import init_mail
 from roster.pages.views import bp as pages_bp
 from roster.posts.views import bp as posts_bp
 from roster.profiles.views import bp as profiles_bp
@@ -41,6 +43,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     for blueprint in (pages_bp, auth_bp, profiles_bp, posts_bp, users_bp):
         app.register_blueprint(blueprint)
+    init_mail(app)
+    init_accounts(app)
     init_catalog(app)
     init_templating(app)
     register_error_handlers(app)

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from roster.accounts.service import ask_to_confirm_new_account
 from roster.auth.access import safe_next
 from roster.auth.forms import LoginForm, RegisterForm
 from roster.auth.limits import limit_failed_sign_ins, limit_field_checks, limit_registrations
@@ -111,6 +112,7 @@ def register() -> Response:
         else:
             start_session(user, remember=False)
             flash(f"Welcome to Roster, {user.name}.", "success")
+            ask_to_confirm_new_account(user)
             return go_to(url_for("profiles.show", username=user.username))
     status = 422 if form.is_submitted() else 200
     return render("auth/register.html", "register_form", status=status, form=form)

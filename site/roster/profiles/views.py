@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, requ
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, select
 
+from roster.accounts.service import ask_to_confirm_email_change, tell_password_changed
 from roster.auth.limits import limit_failed_password_checks
 from roster.extensions import db
 from roster.htmx import htmx
@@ -104,7 +105,6 @@ def save_profile(user: User, form: ProfileForm) -> bool:
     if mark_taken(form, ("email",), exclude_id=user.id):
         return False
     user.display_name = form.display_name.data
-    user.email = form.email.data
     user.bio = form.bio.data
     try:
         # The unique index decides when two saves race past the check above.
@@ -112,6 +112,9 @@ def save_profile(user: User, form: ProfileForm) -> bool:
     except DuplicateUserError as clash:
         form[clash.field].errors.append(str(clash))
         return False
+    if form.email.data != user.email:
+        # A new address takes effect when its owner follows the link mailed to it.
+        ask_to_confirm_email_change(user, form.email.data)
     return True
 
 
@@ -131,6 +134,7 @@ def change_password() -> Response:
             # Re-issue this session (and its remember cookie, if it had one) with the new token.
             login_user(user, remember=remembered in request.cookies)
             flash("Your password is changed. Other sessions are signed out.", "success")
+            tell_password_changed(user)
             return redirect(url_for("profiles.show", username=user.username), 303)
         form.current_password.errors.append("That is not your current password.")
     status = 422 if form.is_submitted() else 200

@@ -34,7 +34,8 @@ class UserFields(FlaskForm):
 
 
 class UserCreateForm(UserFields):
-    password = PasswordField("Password", validators=[DataRequired(), PASSWORD_RULE])
+    # Left empty, the user is invited by mail to choose their own (roster.accounts).
+    password = PasswordField("Password", validators=[Optional(), PASSWORD_RULE])
 
 
 class UserEditForm(UserFields):

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from roster.posts.models import Post
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]{3,32}$"
+# Django's convention: a hash starting with "!" matches no password (werkzeug cannot parse it).
+UNUSABLE_PASSWORD_PREFIX = "!"  # noqa: S105 (a marker, not a password)
 
 
 def utcnow() -> datetime:
@@ -51,6 +53,10 @@ class User(UserMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    # When the current email was confirmed by following a mailed link; None: not confirmed.
+    email_verified_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
     # Set instead of deleting the row, so that undo restores the user exactly.
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     # Optimistic locking: an edit based on a stale version is refused, not silently lost.
@@ -76,6 +82,15 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def set_unusable_password(self) -> None:
+        """No password opens the account until its owner sets one (an invite); a new random
+        marker also retires the links made for the previous one."""
+        self.password_hash = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(24)
+
+    @property
+    def has_usable_password(self) -> bool:
+        return not (self.password_hash or "").startswith(UNUSABLE_PASSWORD_PREFIX)
 
     def rotate_session_token(self) -> None:
         self.session_token = new_session_token()

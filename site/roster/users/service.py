@@ -69,19 +69,25 @@ def hash_method() -> str:
 def create_user(
     username: str,
     email: str,
-    password: str,
+    password: str | None,
     *,
     is_admin: bool = False,
     display_name: str = "",
 ) -> User:
-    """Insert and commit a user; a clash the database catches raises DuplicateUserError."""
+    """Insert and commit a user; a clash the database catches raises DuplicateUserError.
+
+    Without a password the account waits for its owner to choose one (an invite).
+    """
     user = User(
         username=username.strip(),
         email=email.strip(),
         is_admin=is_admin,
         display_name=display_name.strip(),
     )
-    user.set_password(password, method=hash_method())
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password, method=hash_method())
     db.session.add(user)
     commit_or_report_duplicate()
     return user

@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
+from roster.accounts.service import announce_admin_edit, email_set_by_admin, invite_if_passwordless
 from roster.auth.access import admin_required
 from roster.extensions import db
 from roster.htmx import htmx
@@ -119,7 +120,7 @@ def create() -> Response:
             user = create_user(
                 form.username.data,
                 form.email.data,
-                form.password.data,
+                form.password.data or None,
                 is_admin=form.is_admin.data,
                 display_name=form.display_name.data or "",
             )
@@ -127,6 +128,7 @@ def create() -> Response:
             form[clash.field].errors.append(str(clash))
         else:
             flash(f"Created {user.username}.", "success")
+            invite_if_passwordless(user, current_user)
             if not htmx().wants_fragment:
                 return back_to_table()
             return render_fragment(
@@ -210,8 +212,10 @@ def apply_edit(user: User, form: UserEditForm) -> bool:
         form[field].errors.append(message)
     if has_errors(form):
         return False
+    old_email = user.email
     user.username = form.username.data.strip()
     user.email = form.email.data.strip()
+    email_set_by_admin(user, old_email)
     user.display_name = (display_name or "").strip()
     user.is_admin = form.is_admin.data
     user.is_active = is_active
@@ -226,7 +230,10 @@ def apply_edit(user: User, form: UserEditForm) -> bool:
     except StaleDataError:
         db.session.rollback()
         form.form_errors.append(STALE)
-    return not has_errors(form)
+    if has_errors(form):
+        return False
+    announce_admin_edit(user, old_address=old_email, new_password=bool(form.password.data))
+    return True
 
 
 @bp.delete("/users/<int:user_id>")
