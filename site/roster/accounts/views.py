@@ -22,6 +22,7 @@ from roster.accounts.tokens import BAD, EXPIRED, TAKEN, USED, LinkProblem, Purpo
 from roster.auth.access import admin_required
 from roster.auth.limits import client_address_key, configured
 from roster.extensions import db, limiter
+from roster.htmx import htmx, location
 from roster.rendering import render, render_or_redirect
 from roster.users.models import User
 from roster.users.service import DuplicateUserError, live_users
@@ -94,7 +95,9 @@ def new_password_page(form: NewPasswordForm, kind: str, **context) -> Response:
 
 
 def to_sign_in() -> Response:
-    return redirect(url_for("auth.login"), 303)
+    """The sign-in page, loaded whole: for htmx like a boosted link (HX-Location), else a 303."""
+    url = url_for("auth.login")
+    return location(url, target="body") if htmx().wants_fragment else redirect(url, 303)
 
 
 @bp.get("/email/verify/<token>")
