@@ -114,7 +114,7 @@ def test_a_new_address_counts_once_confirmed(page: Page, mail_server: MailServer
 def test_an_admin_resends_a_confirmation_link_in_place(page: Page, mail_server: MailServer):
     name = fresh_name("unconfirmed")
     sign_in(page)
-    page.goto("/users")
+    page.get_by_test_id("nav-users").click()
     add_user(page, name, PASSWORD)
     row = page.get_by_test_id("user-row").filter(has_text=name)
     expect(row.get_by_test_id("email-unverified")).to_be_visible(timeout=MAIL_ANSWER_MS)
