@@ -26,50 +26,32 @@ def forgot_url() -> str:
     return site_url_for("accounts.forgot_password")
 
 
+def link_context(purpose: Purpose, user: User, endpoint: str, address: str = "") -> dict:
+    """The link a message asks its reader to follow, and how long it works."""
+    token = make_token(purpose, user, address)
+    return {
+        "user": user,
+        "link": site_url_for(endpoint, token=token),
+        "valid_for": describe(purpose.max_age),
+    }
+
+
 def password_reset(user: User) -> Letter:
-    token = make_token(Purpose.RESET, user)
-    return Letter(
-        user.email,
-        "Reset your Roster password",
-        "password_reset",
-        {
-            "user": user,
-            "reset_url": site_url_for("accounts.reset_password", token=token),
-            "valid_for": describe(Purpose.RESET.max_age),
-        },
-    )
+    context = link_context(Purpose.RESET, user, "accounts.reset_password")
+    return Letter(user.email, "Reset your Roster password", "password_reset", context)
 
 
 def verification(user: User, address: str, reason: str) -> Letter:
     """Ask `address` to confirm itself: `reason` is registration, change (own) or admin."""
-    token = make_token(Purpose.VERIFY, user, address)
-    return Letter(
-        address,
-        "Confirm your email address for Roster",
-        "verify_email",
-        {
-            "user": user,
-            "address": address,
-            "reason": reason,
-            "verify_url": site_url_for("accounts.verify_email", token=token),
-            "valid_for": describe(Purpose.VERIFY.max_age),
-        },
-    )
+    context = link_context(Purpose.VERIFY, user, "accounts.verify_email", address)
+    context.update(address=address, reason=reason)
+    return Letter(address, "Confirm your email address for Roster", "verify_email", context)
 
 
 def invite(user: User, invited_by: User) -> Letter:
-    token = make_token(Purpose.INVITE, user)
-    return Letter(
-        user.email,
-        "You are invited to Roster",
-        "invite",
-        {
-            "user": user,
-            "invited_by": invited_by.name,
-            "invite_url": site_url_for("accounts.accept_invite", token=token),
-            "valid_for": describe(Purpose.INVITE.max_age),
-        },
-    )
+    context = link_context(Purpose.INVITE, user, "accounts.accept_invite")
+    context.update(invited_by=invited_by.name)
+    return Letter(user.email, "You are invited to Roster", "invite", context)
 
 
 def password_changed(user: User, *, by_admin: bool = False) -> Letter:

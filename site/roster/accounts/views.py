@@ -60,37 +60,34 @@ def forgot_password() -> Response:
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> Response:
-    link = check_token(Purpose.RESET, token)
-    form = NewPasswordForm()
-    if form.validate_on_submit():
-        set_new_password(link.user, form.password.data)
-        mails.password_changed(link.user).send()
-        flash("Your password is changed, and every session is signed out. Sign in with it.")
-        return to_sign_in()
-    return new_password_page(form, "reset")
+    return choose_password(Purpose.RESET, token)
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invite(token: str) -> Response:
-    link = check_token(Purpose.INVITE, token)
+    return choose_password(Purpose.INVITE, token)
+
+
+def choose_password(purpose: Purpose, token: str) -> Response:
+    """The form behind a reset or invite link; saved, it sends the user on to sign in."""
+    user = check_token(purpose, token).user
     form = NewPasswordForm()
     if form.validate_on_submit():
-        set_new_password(link.user, form.password.data)
-        flash(f"Welcome to Roster, {link.user.name}. Sign in with your new password.", "success")
+        set_new_password(user, form.password.data)
+        if purpose is Purpose.RESET:
+            mails.password_changed(user).send()
+            flash("Your password is changed, and every session is signed out. Sign in with it.")
+        else:
+            flash(f"Welcome to Roster, {user.name}. Sign in with your new password.", "success")
         return to_sign_in()
-    return new_password_page(form, "invite", user=link.user)
-
-
-def new_password_page(form: NewPasswordForm, kind: str, **context) -> Response:
-    status = 422 if form.is_submitted() else 200
     return render(
         "accounts/new_password.html",
         "new_password_form",
-        status=status,
+        status=422 if form.is_submitted() else 200,
         form=form,
-        kind=kind,
+        kind="invite" if purpose is Purpose.INVITE else "reset",
+        user=user,
         action=request.path,
-        **context,
     )
 
 
