@@ -81,12 +81,10 @@ def invite_if_passwordless(user: User, admin: User) -> None:
         report(mails.invite(user, admin).send(), "The invitation")
 
 
-def email_set_by_admin(user: User, old_address: str) -> bool:
+def email_set_by_admin(user: User, old_address: str) -> None:
     """Before the commit of an admin's edit: an address the admin typed is not confirmed yet."""
-    if user.email == old_address:
-        return False
-    user.email_verified_at = None
-    return True
+    if user.email != old_address:
+        user.email_verified_at = None
 
 
 def announce_admin_edit(user: User, *, old_address: str, new_password: bool) -> None:
