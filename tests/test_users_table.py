@@ -13,8 +13,8 @@ from roster.posts.models import Post
 from roster.users import rules
 from roster.users.models import User, utcnow
 from roster.users.queries import TableView, capped_count, search_condition
+from tests.helpers import HX
 
-HX = {"HX-Request": "true"}
 # "conftest" names e2e/conftest.py in a full run, so this file imports nothing from it.
 PASSWORD = "a new user's password"
 # Bookkeeping that a restore may change; everything else must come back exactly.
