@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
@@ -93,6 +93,7 @@ def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
         url = f"sqlite:///{database}"
     app = create_app(base_config(url))
     app.test_client_class = RosterClient
+    app.test_cli_runner_class = RosterCliRunner
     yield app
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -117,13 +118,21 @@ class RosterClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+class RosterCliRunner(FlaskCliRunner):
+    """Runs a command as the `flask` command does: in an app context of its own."""
+
+    def invoke(self, *args: Any, **kwargs: Any) -> Any:
+        with self.app.app_context():
+            return super().invoke(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask) -> RosterClient:
     return app.test_client()
 
 
 @pytest.fixture
-def runner(app: Flask):
+def runner(app: Flask) -> RosterCliRunner:
     return app.test_cli_runner()
 
 

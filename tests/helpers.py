@@ -118,6 +118,12 @@ def fetch(app: Flask, model: type[M], ident: Any) -> M | None:
         return None if instance is None else loaded(instance)
 
 
+def dialect(app: Flask) -> str:
+    """`sqlite` or `postgresql`: the database the app runs on."""
+    with app.app_context():
+        return db.engine.dialect.name
+
+
 def scalar(app: Flask, statement: Executable) -> Any:
     with app.app_context():
         return db.session.scalar(statement)
