@@ -138,7 +138,11 @@ def runner(app: Flask) -> RosterCliRunner:
 
 @pytest.fixture
 def make_user(app: Flask) -> Callable[..., User]:
-    """Create a user (names and emails default to unique ones); returns it detached, loaded."""
+    """Create a user (names and emails default to unique ones), in an app context of its own.
+
+    Returns the user detached with its columns loaded: read them freely; change the row with
+    `tests.helpers.change` (or inside `with app.app_context():`).
+    """
     counter = iter(range(1, 10_000))
 
     def make(username: str | None = None, **fields: Any) -> User:
@@ -152,10 +156,9 @@ def make_user(app: Flask) -> Callable[..., User]:
                 is_admin=fields.pop("is_admin", False),
                 display_name=fields.pop("display_name", ""),
             )
-            if fields:
-                for name, value in fields.items():
-                    setattr(user, name, value)
-                db.session.commit()
+            for name, value in fields.items():  # other columns, e.g. is_active, deleted_at
+                setattr(user, name, value)
+            db.session.commit()
             return loaded(user)
 
     return make

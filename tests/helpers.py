@@ -17,10 +17,13 @@ import lxml.html
 from flask import Flask
 from flask.testing import FlaskClient
 from lxml.html import HtmlElement
+from sqlalchemy import select
 from sqlalchemy.sql import Executable
 from werkzeug.test import TestResponse
 
 from roster.extensions import db
+from roster.users.models import User
+from roster.users.queries import search_condition
 
 M = TypeVar("M", bound=db.Model)
 
@@ -51,7 +54,7 @@ def parse(markup: Markup) -> HtmlElement:
     if isinstance(markup, HtmlElement):
         return markup
     html = html_of(markup)
-    if is_full_page(html):
+    if html.lstrip()[:9].lower().startswith(("<!doctype", "<html")):
         return lxml.html.document_fromstring(html)
     return lxml.html.fragment_fromstring(html, create_parent="div")
 
@@ -158,8 +161,7 @@ def change(app: Flask, model: type[M], ident: Any, **changes: Any) -> M:
         return loaded(instance)
 
 
-def remove(app: Flask, *instances: db.Model) -> None:
+def search_ids(app: Flask, term: str) -> list[int]:
+    """The ids of the users the search index finds for `term`, in no particular order."""
     with app.app_context():
-        for instance in instances:
-            db.session.delete(db.session.merge(instance, load=True))
-        db.session.commit()
+        return list(db.session.scalars(select(User.id).where(search_condition(term))))

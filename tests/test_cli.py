@@ -5,11 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
-from roster.extensions import db
 from roster.posts.models import Post
 from roster.users.models import User
-from roster.users.queries import search_condition
-from tests.helpers import dialect, scalar, scalars
+from tests.helpers import dialect, scalar, scalars, search_ids
 
 
 def count(app, model) -> int:
@@ -105,21 +103,17 @@ def test_create_user_applies_the_registration_rules(app, runner):
 def test_seeded_users_are_searchable_and_later_inserts_still_indexed(app, runner, make_user):
     """Seeding indexes its users for search in bulk; the per-row index upkeep comes back after."""
 
-    def found(term: str) -> list[int]:
-        with app.app_context():
-            return db.session.scalars(select(User.id).where(search_condition(term))).all()
-
     existing = make_user("before-seed", display_name="Existing Person")
     assert runner.invoke(args=["seed", "--users", "40", "--random-seed", "3"]).exit_code == 0
     seeded = scalars(app, select(User).where(User.id != existing.id))
     assert len(seeded) == 40
     for user in seeded[::7]:
-        assert found(user.username[1:]) == [user.id]
-        assert found(user.email) == [user.id]
-    assert found("existing pers") == [existing.id]
+        assert search_ids(app, user.username[1:]) == [user.id]
+        assert search_ids(app, user.email) == [user.id]
+    assert search_ids(app, "existing pers") == [existing.id]
     later = make_user("after-seed", display_name="Latecomer Person")
-    assert found("latecomer") == [later.id]
-    assert sorted(found("person")) == [existing.id, later.id]
+    assert search_ids(app, "latecomer") == [later.id]
+    assert sorted(search_ids(app, "person")) == [existing.id, later.id]
 
 
 def test_seed_refreshes_postgresql_planner_statistics(app, runner):

@@ -28,6 +28,7 @@ from tests.helpers import (
     row_ids,
     save,
     scalar,
+    search_ids,
     text_of,
     texts,
 )
@@ -74,11 +75,6 @@ def columns(app: Flask, user_id: int) -> dict:
     """The user's row as stored, but for the bookkeeping a restore may change."""
     user = fetch(app, User, user_id)
     return {c.name: getattr(user, c.name) for c in User.__table__.columns if c.name not in SKIPPED}
-
-
-def matching(app: Flask, term: str) -> list[int]:
-    with app.app_context():
-        return db.session.scalars(select(User.id).where(search_condition(term))).all()
 
 
 @contextmanager
@@ -220,14 +216,14 @@ def test_search_takes_like_and_fts5_characters_literally(admin_client, make_user
 
 def test_search_index_follows_edits_and_deletes(app, make_user):
     user_id = make_user("carol", display_name="Carol").id
-    assert matching(app, "arol") == [user_id]
+    assert search_ids(app, "arol") == [user_id]
     change(app, User, user_id, display_name="Zebra Stripes", username="zed", email="zed@ex.com")
-    assert matching(app, "arol") == []
-    assert matching(app, "stripes") == [user_id]
+    assert search_ids(app, "arol") == []
+    assert search_ids(app, "stripes") == [user_id]
     with app.app_context():
         db.session.delete(db.session.get(User, user_id))
         db.session.commit()
-    assert matching(app, "stripes") == []
+    assert search_ids(app, "stripes") == []
 
 
 def test_search_uses_an_index(app, make_user):
@@ -573,4 +569,4 @@ def test_purge_deleted_removes_old_soft_deleted_users_and_their_posts(app, runne
     assert scalar(app, select(Post).where(Post.author_id == old.id)) is None
     assert fetch(app, User, recent.id) is not None
     assert fetch(app, User, live.id) is not None
-    assert matching(app, "old") == []
+    assert search_ids(app, "old") == []
