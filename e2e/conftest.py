@@ -91,7 +91,8 @@ def live_server(server_env: dict[str, str]) -> Iterator[str]:
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    # Workers import the app on start: seconds on a quiet machine, more on a busy CI runner.
+    deadline = time.monotonic() + 60
     while True:
         try:
             urllib.request.urlopen(f"{url}/about", timeout=1)  # noqa: S310 (our own loopback server)
