@@ -9,8 +9,8 @@ import uuid
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from accessibility import assert_accessible
-from conftest import ADMIN, register, sign_in
+from e2e.accessibility import assert_accessible
+from e2e.helpers import ADMIN, register, sign_in
 from roster.mail.testing import MailServer
 
 PASSWORD = "first e2e password"

@@ -13,7 +13,7 @@ from urllib.parse import quote_plus
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import ADMIN, register, sign_in
+from e2e.helpers import ADMIN, register, sign_in
 from roster.mail.testing import MailServer
 
 pytestmark = pytest.mark.browser_context_args(java_script_enabled=False)
