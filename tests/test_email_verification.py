@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from roster.extensions import db
+from sqlalchemy import select
+
 from roster.users.models import User
+from tests.helpers import HX, change, fetch, scalar
 
 CONFIRM = "Confirm your email address"
 CHANGED = "email address was changed"
@@ -22,9 +24,8 @@ def confirm_link(mailbox, address: str) -> str:
     return path_of(mail.link("/email/verify/"))
 
 
-def reload(user_id: int) -> User:
-    db.session.expire_all()
-    return db.session.get(User, user_id)
+def named(app, username: str) -> User:
+    return scalar(app, select(User).filter_by(username=username))
 
 
 def register(client, username: str):
@@ -39,16 +40,16 @@ def register(client, username: str):
     )
 
 
-def test_registration_asks_the_address_to_confirm_itself(client, mailbox):
+def test_registration_asks_the_address_to_confirm_itself(app, client, mailbox):
     response = register(client, "newbie")
     assert response.status_code == 303
-    user = db.session.scalar(db.select(User).filter_by(username="newbie"))
+    user = named(app, "newbie")
     assert user.email_verified_at is None
 
     path = confirm_link(mailbox, "newbie@example.com")
     followed = client.get(path)
     assert followed.status_code == 303
-    assert reload(user.id).email_verified_at is not None
+    assert fetch(app, User, user.id).email_verified_at is not None
 
     again = client.get(path)
     assert again.status_code == 410
@@ -70,14 +71,14 @@ def change_own_email(client, address: str, **headers):
     )
 
 
-def test_an_owners_new_address_counts_only_once_confirmed(member_client, member, mailbox):
+def test_an_owners_new_address_counts_only_once_confirmed(app, member_client, member, mailbox):
     response = change_own_email(member_client, "fresh@example.com")
     assert response.status_code == 303
-    assert reload(member.id).email == "member@example.com", "not yet"
+    assert fetch(app, User, member.id).email == "member@example.com", "not yet"
 
     path = confirm_link(mailbox, "fresh@example.com")
     assert member_client.get(path).status_code == 303
-    user = reload(member.id)
+    user = fetch(app, User, member.id)
     assert user.email == "fresh@example.com"
     assert user.email_verified_at is not None
 
@@ -88,7 +89,7 @@ def test_an_owners_new_address_counts_only_once_confirmed(member_client, member,
 
 
 def test_the_owner_is_told_the_address_waits_for_confirmation(member_client, mailbox):
-    response = change_own_email(member_client, "later@example.com", **{"HX-Request": "true"})
+    response = change_own_email(member_client, "later@example.com", **HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "was sent to later@example.com" in html
@@ -97,7 +98,7 @@ def test_the_owner_is_told_the_address_waits_for_confirmation(member_client, mai
 
 
 def test_an_address_taken_before_confirmation_gets_a_clear_page(
-    member_client, member, make_user, mailbox
+    app, member_client, member, make_user, mailbox
 ):
     change_own_email(member_client, "contested@example.com")
     path = confirm_link(mailbox, "contested@example.com")
@@ -105,21 +106,21 @@ def test_an_address_taken_before_confirmation_gets_a_clear_page(
     response = member_client.get(path)
     assert response.status_code == 409
     assert "taken" in response.get_data(as_text=True)
-    assert reload(member.id).email == "member@example.com"
+    assert fetch(app, User, member.id).email == "member@example.com"
 
 
-def test_a_tampered_confirmation_link_is_refused(client, mailbox):
+def test_a_tampered_confirmation_link_is_refused(app, client, mailbox):
     register(client, "tamperer")
     path = confirm_link(mailbox, "tamperer@example.com")
     response = client.get(path[:-3] + "xyz")
     assert response.status_code == 400
-    assert reload(1).email_verified_at is None
+    assert named(app, "tamperer").email_verified_at is None
 
 
 def test_a_signed_in_user_can_ask_for_the_link_again(member_client, member, mailbox):
     page = member_client.get("/user/member/edit").get_data(as_text=True)
     assert 'data-testid="resend-confirmation"' in page
-    response = member_client.post("/email/resend", headers={"HX-Request": "true"})
+    response = member_client.post("/email/resend", headers=HX)
     assert response.status_code == 200
     assert 'id="email-status"' in response.get_data(as_text=True)
     path = confirm_link(mailbox, "member@example.com")
@@ -143,12 +144,11 @@ def admin_edit(client, user: User, **fields):
     return client.post(f"/users/{user.id}", data=data)
 
 
-def test_an_admins_change_is_at_once_and_unconfirmed(admin_client, member, mailbox):
-    member.email_verified_at = member.created_at
-    db.session.commit()
+def test_an_admins_change_is_at_once_and_unconfirmed(app, admin_client, member, mailbox):
+    member = change(app, User, member.id, email_verified_at=member.created_at)
     response = admin_edit(admin_client, member, email="moved@example.com")
     assert response.status_code == 303
-    user = reload(member.id)
+    user = fetch(app, User, member.id)
     assert user.email == "moved@example.com"
     assert user.email_verified_at is None
 
@@ -158,7 +158,7 @@ def test_an_admins_change_is_at_once_and_unconfirmed(admin_client, member, mailb
     assert "by an administrator" in notice.text
 
     admin_client.get(path_of(mail.link("/email/verify/")))
-    assert reload(member.id).email_verified_at is not None
+    assert fetch(app, User, member.id).email_verified_at is not None
 
 
 def test_an_admins_new_password_is_announced(admin_client, member, mailbox):
@@ -167,14 +167,13 @@ def test_an_admins_new_password_is_announced(admin_client, member, mailbox):
     assert "by an administrator" in notice.text
 
 
-def test_admins_see_who_is_confirmed_and_can_resend(admin_client, admin, member, mailbox):
-    admin.email_verified_at = admin.created_at
-    db.session.commit()
+def test_admins_see_who_is_confirmed_and_can_resend(app, admin_client, admin, member, mailbox):
+    change(app, User, admin.id, email_verified_at=admin.created_at)
     table = admin_client.get("/users").get_data(as_text=True)
     assert table.count('data-testid="email-verified"') == 1
     assert table.count('data-testid="email-unverified"') == 1
 
-    response = admin_client.post(f"/users/{member.id}/verify", headers={"HX-Request": "true"})
+    response = admin_client.post(f"/users/{member.id}/verify", headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert f'id="user-mail-status-{member.id}"' in html

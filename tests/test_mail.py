@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from roster import create_app
 from roster.config import MissingSiteURL
@@ -17,6 +18,7 @@ from roster.extensions import db
 from roster.mail.outbox import kept_messages
 from roster.mail.settings import InvalidMailURL, mailman_settings
 from roster.users.models import User
+from tests.helpers import HX, scalar, sign_in
 
 
 @pytest.mark.parametrize(
@@ -74,8 +76,7 @@ def test_production_mail_needs_site_url(tmp_path):
 def test_mail_from_names_the_sender(make_app, member, mail_server):
     app = make_app(MAIL_FROM="Team Roster <team@roster.example>")
     mail_server.clear()
-    with app.app_context():
-        app.test_client().post("/password/forgot", data={"email": "member"})
+    app.test_client().post("/password/forgot", data={"email": "member"})
     mail = mail_server.wait_for("member@example.com", "Reset")
     assert mail.sender == "Team Roster <team@roster.example>"
 
@@ -92,8 +93,8 @@ def outbox_app(app: Flask, tmp_path: Path, monkeypatch) -> Iterator[Flask]:
         {**config, "DEBUG": True, "RATELIMIT_STORAGE_URI": "memory://", "TESTING": True}
     )
     debug_app.test_client_class = app.test_client_class
+    yield debug_app
     with debug_app.app_context():
-        yield debug_app
         db.engine.dispose()
 
 
@@ -110,7 +111,8 @@ def test_without_mail_url_messages_are_kept_and_listed(outbox_app, member):
     assert "Reset your Roster password" in html
     assert "member@example.com" in html
 
-    (kept,) = kept_messages()
+    with outbox_app.app_context():
+        (kept,) = kept_messages()
     shown = client.get(f"/_mail/{kept.name}").get_data(as_text=True)
     link = re.search(r'<a href="(http://127\.0\.0\.1:5000/password/reset/[^"]+)"', shown)
     assert link, "the plain text's links are clickable"
@@ -152,37 +154,28 @@ def silent_server() -> Iterator[int]:
         yield server.getsockname()[1]
 
 
-def test_a_refused_message_loses_no_account_and_says_so(
-    make_app, admin, closed_port, caplog, sign_in_as
-):
-    app = make_app(MAIL_URL=f"smtp://127.0.0.1:{closed_port}")
-    with app.app_context():
-        client = app.test_client()
-        sign_in_as(client, "admin")
-        response = client.post(
-            "/users",
-            data={"username": "newcomer", "email": "newcomer@example.com"},
-            headers={"HX-Request": "true"},
-        )
+def test_a_refused_message_loses_no_account_and_says_so(app, make_app, admin, closed_port, caplog):
+    client = make_app(MAIL_URL=f"smtp://127.0.0.1:{closed_port}").test_client()
+    sign_in(client, "admin")
+    response = client.post(
+        "/users", data={"username": "newcomer", "email": "newcomer@example.com"}, headers=HX
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "could not be sent to newcomer@example.com" in html
-    assert db.session.scalar(db.select(User).filter_by(username="newcomer")) is not None
+    assert scalar(app, select(User).filter_by(username="newcomer")) is not None
     failures = [r for r in caplog.records if r.name == "roster.mail" and r.levelno >= logging.ERROR]
     assert failures
     assert "invite/" not in caplog.text
 
 
-def test_a_hung_mail_server_does_not_hold_the_request(make_app, member, admin, silent_server):
-    app = make_app(MAIL_URL=f"smtp://127.0.0.1:{silent_server}", MAIL_WAIT_SECONDS=0.2)
-    with app.app_context():
-        client = app.test_client()
-        assert client.post("/password/forgot", data={"email": "member"}).status_code == 200
-        client.post("/login", data={"username": "admin", "password": "correct horse battery"})
-        response = client.post(
-            "/users",
-            data={"username": "patient", "email": "patient@example.com"},
-            headers={"HX-Request": "true"},
-        )
+def test_a_hung_mail_server_does_not_hold_the_request(app, make_app, member, admin, silent_server):
+    hung = make_app(MAIL_URL=f"smtp://127.0.0.1:{silent_server}", MAIL_WAIT_SECONDS=0.2)
+    client = hung.test_client()
+    assert client.post("/password/forgot", data={"email": "member"}).status_code == 200
+    sign_in(client, "admin")
+    response = client.post(
+        "/users", data={"username": "patient", "email": "patient@example.com"}, headers=HX
+    )
     assert "is on its way" in response.get_data(as_text=True)
-    assert db.session.scalar(db.select(User).filter_by(username="patient")) is not None
+    assert scalar(app, select(User).filter_by(username="patient")) is not None

@@ -69,6 +69,17 @@ def ask_to_confirm_new_account(user: User) -> None:
     report(mails.verification(user, user.email, "registration").send(), "A confirmation link")
 
 
+def needs_confirmation(user: User, address: str) -> bool:
+    """Before the commit of the owner's profile: whether `address` must confirm itself first.
+
+    A change of letter case only is the same mailbox: it applies at once.
+    """
+    if address.lower() == user.email.lower():
+        user.email = address
+        return False
+    return True
+
+
 def ask_to_confirm_email_change(user: User, address: str) -> None:
     """A user's own new address takes effect only once its link is followed."""
     if report(mails.verification(user, address, "change").send(), "A confirmation link"):

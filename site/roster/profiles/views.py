@@ -6,7 +6,11 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, requ
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, select
 
-from roster.accounts.service import ask_to_confirm_email_change, tell_password_changed
+from roster.accounts.service import (
+    ask_to_confirm_email_change,
+    needs_confirmation,
+    tell_password_changed,
+)
 from roster.auth.limits import limit_failed_password_checks
 from roster.extensions import db
 from roster.htmx import htmx
@@ -106,13 +110,14 @@ def save_profile(user: User, form: ProfileForm) -> bool:
         return False
     user.display_name = form.display_name.data
     user.bio = form.bio.data
+    new_address = needs_confirmation(user, form.email.data)
     try:
         # The unique index decides when two saves race past the check above.
         commit_or_report_duplicate()
     except DuplicateUserError as clash:
         form[clash.field].errors.append(str(clash))
         return False
-    if form.email.data != user.email:
+    if new_address:
         # A new address takes effect when its owner follows the link mailed to it.
         ask_to_confirm_email_change(user, form.email.data)
     return True
