@@ -41,9 +41,10 @@ def serve(tmp_path: Path, **env: str) -> Iterator[int]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        for _ in range(100):
+        # Until a worker answers: booting one takes seconds on a busy machine.
+        for _ in range(600):
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                get(port, "/healthz", {})
                 break
             except OSError:
                 time.sleep(0.1)
@@ -54,11 +55,13 @@ def serve(tmp_path: Path, **env: str) -> Iterator[int]:
 
 
 def get(port: int, path: str, headers: dict[str, str]) -> http.client.HTTPResponse:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.request("GET", path, headers=headers)
-    response = connection.getresponse()
-    response.read()
-    connection.close()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
     return response
 
 

@@ -104,6 +104,8 @@ class RowIdConverter(IntegerConverter):
 def refuse_nul_bytes() -> None:
     """No text on this site may hold NUL: refuse it up front (PostgreSQL cannot store it, and
     SQLite would keep it), so that both databases answer the same clear 400."""
+    if "\x00" in request.path:
+        abort(400)
     for values in (request.args, request.form):
         if any("\x00" in key + value for key, value in values.items(multi=True)):
             abort(400)
