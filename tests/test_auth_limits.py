@@ -18,10 +18,10 @@ import pytest
 import redis
 
 from roster.auth import views
+from tests.helpers import HX, PASSWORD
 
 # A database number of this run's own (and a key prefix per test) beside other checkouts' runs.
 REDIS_URL = f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}"
-HTMX = {"HX-Request": "true"}
 NEW_ACCOUNT = {
     "email": "x@example.com",
     "password": "a long enough password",
@@ -51,7 +51,7 @@ def limited(make_app, member):
 def test_failed_sign_ins_are_limited_with_a_friendly_message_in_the_form(limited):
     for _ in range(3):
         assert fail(limited).status_code == 422
-    response = fail(limited, headers=HTMX)
+    response = fail(limited, headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 429
     assert views.TOO_MANY_SIGN_INS in html
@@ -64,21 +64,21 @@ def test_failed_sign_ins_are_limited_with_a_friendly_message_in_the_form(limited
     assert views.TOO_MANY_SIGN_INS in page.get_data(as_text=True)
 
 
-def test_past_the_limit_even_the_right_password_waits(limited, password):
+def test_past_the_limit_even_the_right_password_waits(limited):
     for _ in range(3):
         fail(limited)
     response = limited.post(
-        "/login", data={"username": "member", "password": password}, **from_address("10.0.0.1")
+        "/login", data={"username": "member", "password": PASSWORD}, **from_address("10.0.0.1")
     )
     assert response.status_code == 429
 
 
-def test_the_owner_is_not_locked_out_by_guesses_from_another_address(limited, password):
+def test_the_owner_is_not_locked_out_by_guesses_from_another_address(limited):
     for _ in range(3):
         assert fail(limited, address="10.6.6.6").status_code == 422
     assert fail(limited, address="10.6.6.6").status_code == 429
     response = limited.post(
-        "/login", data={"username": "member", "password": password}, **from_address("10.0.0.1")
+        "/login", data={"username": "member", "password": PASSWORD}, **from_address("10.0.0.1")
     )
     assert response.status_code == 303
 
@@ -110,10 +110,10 @@ def test_the_limit_is_per_address_across_usernames(make_app):
     assert fail(client, "name-other", address="10.9.9.9").status_code == 422
 
 
-def test_successful_sign_ins_do_not_count(limited, password):
+def test_successful_sign_ins_do_not_count(limited):
     for _ in range(5):
         response = limited.post(
-            "/login", data={"username": "member", "password": password}, **from_address("10.0.0.1")
+            "/login", data={"username": "member", "password": PASSWORD}, **from_address("10.0.0.1")
         )
         assert response.status_code == 303
 
@@ -132,7 +132,7 @@ def test_registrations_are_limited_per_address(make_app):
     response = client.post(
         "/register",
         data={**NEW_ACCOUNT, "username": "valid-name", "email": "valid@example.com"},
-        headers=HTMX,
+        headers=HX,
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 429
@@ -144,9 +144,9 @@ def test_registrations_are_limited_per_address(make_app):
 def test_field_checks_are_limited_and_say_so_in_the_field(make_app):
     client = make_app(FIELD_CHECK_RATE_LIMIT="2/minute").test_client()
     for _ in range(2):
-        check = client.post("/register/check/email", data=NEW_ACCOUNT, headers=HTMX)
+        check = client.post("/register/check/email", data=NEW_ACCOUNT, headers=HX)
         assert check.status_code == 200
-    response = client.post("/register/check/email", data=NEW_ACCOUNT, headers=HTMX)
+    response = client.post("/register/check/email", data=NEW_ACCOUNT, headers=HX)
     assert response.status_code == 429
     assert 'id="field-email"' in response.get_data(as_text=True)
     assert views.TOO_MANY_CHECKS in response.get_data(as_text=True)
@@ -202,7 +202,7 @@ def test_redis_limits_hold_across_workers(redis_app):
     for _ in range(2):
         assert fail(first).status_code == 422
     second = redis_app().test_client()
-    response = fail(second, headers=HTMX)
+    response = fail(second, headers=HX)
     assert response.status_code == 429
     assert views.TOO_MANY_SIGN_INS in response.get_data(as_text=True)
 
@@ -251,19 +251,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def sign_in_and_register_work(client, password: str) -> None:
+def sign_in_and_register_work(client) -> None:
     """What must keep working without Redis: sign-in, registration and its field checks."""
-    response = client.post("/login", data={"username": "member", "password": password})
+    response = client.post("/login", data={"username": "member", "password": PASSWORD})
     assert response.status_code == 303
     client.post("/logout")
-    check = client.post("/register/check/username", data={"username": "newcomer"}, headers=HTMX)
+    check = client.post("/register/check/username", data={"username": "newcomer"}, headers=HX)
     assert check.status_code == 200
     account = {**NEW_ACCOUNT, "username": "newcomer", "email": "newcomer@example.com"}
     assert client.post("/register", data=account).status_code == 303
 
 
 def test_with_redis_unreachable_everything_works_and_limits_move_to_memory(
-    make_app, member, password, caplog
+    make_app, member, caplog
 ):
     app = make_app(
         without=("RATELIMIT_STORAGE_URI",),
@@ -272,7 +272,7 @@ def test_with_redis_unreachable_everything_works_and_limits_move_to_memory(
     )
     client = app.test_client()
     with caplog.at_level(logging.WARNING):
-        sign_in_and_register_work(client, password)
+        sign_in_and_register_work(client)
     assert "falling back to in-memory storage" in caplog.text
     # Still limited, now per process.
     for _ in range(3):
@@ -313,7 +313,7 @@ def own_redis() -> Iterator[Callable[[], None]]:
             server.wait()
 
 
-def test_limits_go_back_to_redis_when_it_returns(make_app, member, password, own_redis, caplog):
+def test_limits_go_back_to_redis_when_it_returns(make_app, member, own_redis, caplog):
     app = make_app(
         without=("RATELIMIT_STORAGE_URI",), REDIS_URL=own_redis.url, LOGIN_RATE_LIMIT="3/minute"
     )
@@ -322,7 +322,7 @@ def test_limits_go_back_to_redis_when_it_returns(make_app, member, password, own
     assert own_redis.keys("*")
     own_redis.stop()
     with caplog.at_level(logging.INFO):
-        sign_in_and_register_work(client, password)
+        sign_in_and_register_work(client)
         assert "falling back to in-memory storage" in caplog.text
         own_redis.start()
         assert not own_redis.keys("*")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from roster.extensions import db
 from roster.users.models import User
+from tests.helpers import fetch, scalar
 
 HTMX = {"HX-Request": "true"}
 TOO_BIG = "99999999999999999999"
@@ -73,24 +73,24 @@ def test_a_restore_of_an_id_beyond_range_changes_nothing(admin_client):
     assert admin_client.post(f"/users/{TOO_BIG}/restore").status_code == 404
 
 
-def test_a_profile_save_with_fields_left_out_keeps_them(member_client, member):
+def test_a_profile_save_with_fields_left_out_keeps_them(app, member_client, member):
     for data in ({}, {"display_name": "x"}):
         response = member_client.post("/user/member", data=data, headers=HTMX)
         assert response.status_code == 422, data
     response = member_client.post("/user/member", data={"email": "new@example.com"}, headers=HTMX)
     assert response.status_code == 200
-    db.session.expire_all()
-    user = db.session.get(User, member.id)
+    user = fetch(app, User, member.id)
     assert (user.email, user.display_name, user.bio) == ("new@example.com", "Mem Ber", "")
 
 
 @pytest.mark.parametrize("field", ["display_name", "bio"])
-def test_a_nul_byte_in_a_text_field_is_refused_and_nothing_is_stored(member_client, member, field):
+def test_a_nul_byte_in_a_text_field_is_refused_and_nothing_is_stored(
+    app, member_client, member, field
+):
     data = {"display_name": "Mem", "email": "member@example.com", "bio": "", field: "a\x00b"}
     response = member_client.post("/user/member", data=data, headers=HTMX)
     assert response.status_code == 400
-    db.session.expire_all()
-    assert "\x00" not in db.session.scalar(select(getattr(User, field)))
+    assert "\x00" not in scalar(app, select(getattr(User, field)))
 
 
 def test_a_nul_byte_in_a_post_is_refused(member_client):

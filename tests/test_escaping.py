@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from roster.extensions import db
 from roster.posts.models import Post
 from roster.users.models import User
+from tests.helpers import PASSWORD, fetch, save, sign_in
 
 MARKER = "<x-marker>"
 PAYLOAD = f"\"'>{MARKER}"
@@ -28,11 +28,8 @@ def assert_escaped(response) -> None:
 @pytest.fixture
 def planted(app, make_user):
     """A member whose display name, bio and post carry the marker, and an admin (likewise)."""
-    member = make_user("member", display_name=PAYLOAD)
-    member.bio = PAYLOAD
-    post = Post(author_id=member.id, title=PAYLOAD, body=PAYLOAD)
-    db.session.add(post)
-    db.session.commit()
+    member = make_user("member", display_name=PAYLOAD, bio=PAYLOAD)
+    post = save(app, Post(author_id=member.id, title=PAYLOAD, body=PAYLOAD))
     make_user("admin", is_admin=True, display_name=PAYLOAD)
     return member, post
 
@@ -55,30 +52,30 @@ def every_view(member: User, post: Post) -> list[str]:
     ]
 
 
-def test_stored_strings_are_escaped_on_every_page_and_fragment(planted, client, sign_in_as):
+def test_stored_strings_are_escaped_on_every_page_and_fragment(planted, client):
     member, post = planted
-    sign_in_as(client, "admin")
+    sign_in(client, "admin")
     for url in every_view(member, post):
         for headers in ({}, HTMX):
             assert_escaped(client.get(url, headers=headers))
     client.post("/logout")
-    sign_in_as(client, "member")
+    sign_in(client, "member")
     for url in every_view(member, post)[:7]:
         for headers in ({}, HTMX):
             assert_escaped(client.get(url, headers=headers))
 
 
-def test_a_display_name_in_toasts_is_escaped(planted, client, password):
+def test_a_display_name_in_toasts_is_escaped(planted, client):
     _, post = planted
     # Sign-in greets by display name: on the next page, and as an htmx answer.
     response = client.post(
-        "/login", data={"username": "member", "password": password}, follow_redirects=True
+        "/login", data={"username": "member", "password": PASSWORD}, follow_redirects=True
     )
     assert_escaped(response)
     assert "Welcome back" in response.get_data(as_text=True)
     client.post("/logout")
     assert_escaped(
-        client.post("/login", data={"username": "member", "password": password}, headers=HTMX)
+        client.post("/login", data={"username": "member", "password": PASSWORD}, headers=HTMX)
     )
     assert_escaped(client.get("/", headers=HTMX))
     # The owner saves the profile with the marker, by htmx and by a plain form.
@@ -92,9 +89,9 @@ def test_a_display_name_in_toasts_is_escaped(planted, client, password):
     assert_escaped(client.post(f"/post/{post.id}/delete", headers=HTMX))
 
 
-def test_admin_actions_and_their_toasts_are_escaped(planted, client, sign_in_as):
+def test_admin_actions_and_their_toasts_are_escaped(planted, client):
     member, _ = planted
-    sign_in_as(client, "admin")
+    sign_in(client, "admin")
     fields = {
         "username": "newbie",
         "email": "newbie@example.com",
@@ -104,12 +101,11 @@ def test_admin_actions_and_their_toasts_are_escaped(planted, client, sign_in_as)
     for headers in (HTMX, {}):
         assert_escaped(client.post("/users", data=fields, headers=headers, follow_redirects=True))
         fields = {**fields, "username": "newbie2", "email": "newbie2@example.com"}
-    db.session.expire_all()
     edit = {
         "username": "member",
         "email": "member@example.com",
         "display_name": PAYLOAD,
-        "version": str(db.session.get(User, member.id).version),
+        "version": str(fetch(client.application, User, member.id).version),
     }
     assert_escaped(client.post(f"/users/{member.id}", data=edit, headers=HTMX))
     assert_escaped(client.post(f"/users/{member.id}/delete", headers=HTMX))
@@ -118,7 +114,7 @@ def test_admin_actions_and_their_toasts_are_escaped(planted, client, sign_in_as)
 
 
 @pytest.mark.parametrize("headers", [{}, HTMX])
-def test_rejected_input_shown_back_in_forms_is_escaped(planted, client, sign_in_as, headers):
+def test_rejected_input_shown_back_in_forms_is_escaped(planted, client, headers):
     """Username and email cannot hold the marker: forms that refuse them show them back."""
     member, _ = planted
     account = {"username": PAYLOAD, "email": PAYLOAD, "password": PAYLOAD, "confirm": PAYLOAD}
@@ -128,12 +124,12 @@ def test_rejected_input_shown_back_in_forms_is_escaped(planted, client, sign_in_
     login = {"username": PAYLOAD, "password": PAYLOAD, "next": PAYLOAD}
     assert_escaped(client.post("/login", data=login, headers=headers))
     assert_escaped(client.get("/login", query_string={"next": PAYLOAD}, headers=headers))
-    sign_in_as(client, "admin")
+    sign_in(client, "admin")
     user = {**account, "display_name": PAYLOAD, "is_admin": PAYLOAD}
     assert_escaped(client.post("/users", data=user, headers=headers))
     assert_escaped(client.post(f"/users/{member.id}", data=user, headers=headers))
     client.post("/logout")
-    sign_in_as(client, "member")
+    sign_in(client, "member")
     profile = {"display_name": PAYLOAD * 10, "email": PAYLOAD, "bio": PAYLOAD}
     assert_escaped(client.post("/user/member", data=profile, headers=headers))
     assert_escaped(client.post("/posts", data={"title": PAYLOAD * 10, "body": ""}, headers=headers))

@@ -13,6 +13,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 
+from roster.users.service import create_user
+from tests.helpers import PASSWORD
+
 HTMX = {"HX-Request": "true"}
 
 
@@ -108,12 +111,12 @@ def test_database_down_at_start_answers_503_then_recovers_without_a_restart(link
     }
 
 
-def test_a_database_that_goes_away_mid_traffic_costs_503s_not_500s(linked_app, link, make_user):
+def test_a_database_that_goes_away_mid_traffic_costs_503s_not_500s(linked_app, link):
     link.up()
     client = linked_app.test_client()
     with linked_app.app_context():
-        make_user("writer")
-    client.post("/login", data={"username": "writer", "password": "correct horse battery"})
+        create_user("writer", "writer@example.com", PASSWORD)
+    client.post("/login", data={"username": "writer", "password": PASSWORD})
     assert client.get("/user/writer").status_code == 200
     link.down()
     assert_unavailable(client.get("/user/writer"))
@@ -124,13 +127,13 @@ def test_a_database_that_goes_away_mid_traffic_costs_503s_not_500s(linked_app, l
     assert client.get("/user/writer").status_code == 200
 
 
-def test_connections_terminated_mid_traffic_never_answer_500(make_app, postgres_url, make_user):
+def test_connections_terminated_mid_traffic_never_answer_500(make_app, postgres_url):
     """pg_terminate_backend on every connection of the app, again and again, while it serves."""
     name = f"roster-fault-{free_port()}"
     url = f"{postgres_url}&application_name={name}"
     served = make_app(SQLALCHEMY_DATABASE_URI=url)
     with served.app_context():
-        make_user("member")
+        create_user("member", "member@example.com", PASSWORD)
     killer = create_engine(postgres_url.split("?")[0])
     stop = threading.Event()
 

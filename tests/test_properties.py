@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from roster.extensions import db
 from roster.posts.models import Post
+from tests.helpers import PASSWORD, save
 
 # Text that has broken parsers before: NUL, right-to-left and zero-width marks, digits that are
 # not ASCII, a byte-order mark, escapes, path tricks, and 10 kB.
@@ -137,12 +137,10 @@ def site(app, make_user, client):
     """An admin's and a member's clients, the pages they see, and every form on those pages."""
     make_user("admin", is_admin=True)
     member = make_user("member", display_name="Mem")
-    post = Post(author_id=member.id, title="Hello", body="World")
-    db.session.add(post)
-    db.session.commit()
+    post = save(app, Post(author_id=member.id, title="Hello", body="World"))
     member_client = app.test_client()
     for who, who_client in (("admin", client), ("member", member_client)):
-        who_client.post("/login", data={"username": who, "password": "correct horse battery"})
+        who_client.post("/login", data={"username": who, "password": PASSWORD})
     pages = {
         client: [
             "/",
