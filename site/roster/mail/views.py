@@ -6,7 +6,7 @@ outside debug is refused before it reaches a view.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, make_response
+from flask import Blueprint, Response, abort, current_app, make_response, url_for
 
 from roster.mail import outbox
 from roster.rendering import render
@@ -33,7 +33,12 @@ def index() -> Response:
 
 @bp.get("/<name>")
 def message(name: str) -> Response:
-    return render("outbox/message.html", "kept_message", message=_find(name))
+    return render(
+        "outbox/message.html",
+        "kept_message",
+        message=_find(name),
+        html_url=url_for("outbox.html_part", name=name),
+    )
 
 
 @bp.get("/<name>/html")
