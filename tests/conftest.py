@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from roster import create_app
 from roster.extensions import db
 from roster.users.models import User
-from roster.users.service import create_user
+from roster.users.service import NewUser, create_user
 
 PASSWORD = "correct horse battery"
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -145,13 +145,14 @@ def make_user(app: Flask):
     def make(username: str | None = None, **fields: Any) -> User:
         number = next(counter)
         username = username or f"user{number}"
-        return create_user(
+        new = NewUser(
             username,
             fields.pop("email", f"{username}@example.com"),
             fields.pop("password", PASSWORD),
-            is_admin=fields.pop("is_admin", False),
             display_name=fields.pop("display_name", ""),
+            is_admin=fields.pop("is_admin", False),
         )
+        return create_user(None, new)
 
     return make
 

@@ -19,6 +19,7 @@ from roster.posts.models import Post
 from roster.users.models import User, new_session_token, utcnow
 from roster.users.service import (
     DuplicateUserError,
+    NewUser,
     create_user,
     hash_method,
     is_taken,
@@ -94,7 +95,10 @@ def seed(
             bar.update(len(rows))
     db.session.commit()
     if demo_admin:
-        create_user("admin", "admin@example.com", password, is_admin=True, display_name="Admin")
+        create_user(
+            None,
+            NewUser("admin", "admin@example.com", password, display_name="Admin", is_admin=True),
+        )
     if post_count:
         _seed_posts(rng, post_count, now)
     _refresh_planner_statistics()
@@ -172,7 +176,7 @@ def create_user_command(username: str, email: str, is_admin: bool, password: str
     if problems:
         raise click.ClickException(" ".join(problems))
     try:
-        user = create_user(username, email, password, is_admin=is_admin)
+        user = create_user(None, NewUser(username, email, password, is_admin=is_admin))
     except DuplicateUserError as clash:
         raise click.ClickException(str(clash)) from clash
     role = "admin" if user.is_admin else "member"

@@ -15,7 +15,8 @@ from roster.auth.limits import limit_failed_sign_ins, limit_field_checks, limit_
 from roster.htmx import htmx, location
 from roster.rendering import render, render_fragment
 from roster.users.models import User
-from roster.users.service import DuplicateUserError, create_user, find_for_login, hash_method
+from roster.submission import form_status, submit
+from roster.users.service import NewUser, create_user, find_for_login, hash_method
 
 bp = Blueprint("auth", __name__)
 
@@ -39,7 +40,7 @@ def login() -> Response:
             flash(f"Welcome back, {user.name}.", "success")
             return go_to(next_url)
         form.form_errors.append(LOGIN_FAILED)
-    return login_form(form, next_url, status=422 if form.is_submitted() else 200)
+    return login_form(form, next_url, status=form_status(form))
 
 
 def login_form(form: LoginForm, next_url: str, *, status: int) -> Response:
@@ -103,17 +104,13 @@ def logout() -> Response:
 def register() -> Response:
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = create_user(form.username.data, form.email.data, form.password.data)
-        except DuplicateUserError as clash:
-            # Taken between the check and the insert: the unique index had the last word.
-            form[clash.field].errors.append(str(clash))
-        else:
+        new = NewUser(form.username.data, form.email.data, form.password.data)
+        # A clash the form's checks missed (a race) comes back from the unique index as an error.
+        if user := submit(form, create_user, None, new):
             start_session(user, remember=False)
             flash(f"Welcome to Roster, {user.name}.", "success")
             return go_to(url_for("profiles.show", username=user.username))
-    status = 422 if form.is_submitted() else 200
-    return render("auth/register.html", "register_form", status=status, form=form)
+    return render("auth/register.html", "register_form", status=form_status(form), form=form)
 
 
 @bp.post("/register/check/<any(username, email, password, confirm):name>")

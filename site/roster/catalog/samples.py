@@ -21,7 +21,7 @@ from roster.profiles.forms import PasswordForm, ProfileForm
 from roster.users.forms import UserCreateForm, UserEditForm
 from roster.users.models import User
 from roster.users.queries import COUNT_CAP, Page, TableView
-from roster.users.views import STALE
+from roster.users.service import STALE
 
 Context = dict[str, Any]
 
@@ -303,21 +303,26 @@ def table_capped() -> Context:
     return table(count=COUNT_CAP + 1)
 
 
-def single_row(mode: str, kind: str = "ordinary", **extra: Any) -> Context:
-    """A row endpoint (users.views.single_row_page): the row alone, or the table holding it."""
+def single_row(block: str, kind: str = "ordinary", **extra: Any) -> Context:
+    """A row endpoint (users.views.render_row): `block` alone, or the page showing just it."""
     context = table(kind)
     user = context["page"].users[1]
     user.version = 3
-    # No page: the loop shows just this row (in `mode`), as after a plain-form Edit or Delete.
-    return {**context, "page": None, "single": user, "mode": mode, "user": user, **extra}
+    return {**context, "page": None, "row_block": block, "user": user, **extra}
 
 
 def row(kind: str = "ordinary", **extra: Any) -> Context:
     return single_row("row", kind, **extra)
 
 
+def restored() -> Context:
+    """The table after Undo: the restored row has the focus and flashes."""
+    context = table()
+    return {**context, "highlight_id": context["page"].users[1].id}
+
+
 def edit_row(kind: str = "ordinary") -> Context:
-    context = single_row("edit", kind)
+    context = single_row("edit_row", kind)
     user = context["user"]
     form = UserEditForm(formdata=None, obj=user, is_active="active")
     form.is_active.data = "active" if user.is_active else "inactive"
@@ -342,8 +347,8 @@ def edit_row_stale() -> Context:
     return context
 
 
-def confirm_row(problem: str | None = None) -> Context:
-    return single_row("confirm", problem=problem)
+def confirm_row(problem: str = "") -> Context:
+    return single_row("confirm_row", problem=problem)
 
 
 def create_form_errors() -> Context:
@@ -356,15 +361,14 @@ def create_form_errors() -> Context:
     return table(create_form=form, focus_form=True)
 
 
-def created() -> Context:
-    """After Add user: an empty form, the new row and the count (both out of band)."""
+def new_row() -> Context:
+    """After Add user: the new row and the count, both out of band."""
     context = table()
-    user = context["page"].users[-1]
-    return {**context, "created": True, "user": user, "fresh_id": user.id, "oob": True}
+    return {**context, "user": context["page"].users[-1]}
 
 
-def deleted() -> Context:
-    return table(swap_oob=True)
+def undo_gone() -> Context:
+    return {**table(), "undo_id": f"undo-{people()[1].id}"}
 
 
 def undo_toast() -> Context:

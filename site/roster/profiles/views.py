@@ -14,12 +14,13 @@ from roster.posts.models import Post
 from roster.posts.queries import Cursor, post_page, requested_cursor
 from roster.profiles.forms import PasswordForm, ProfileForm
 from roster.rendering import render, render_fragment
+from roster.submission import form_status
 from roster.users.models import User
+from roster.users.queries import live_users
 from roster.users.service import (
     DuplicateUserError,
     commit_or_report_duplicate,
     hash_method,
-    live_users,
     mark_taken,
 )
 
@@ -133,5 +134,4 @@ def change_password() -> Response:
             flash("Your password is changed. Other sessions are signed out.", "success")
             return redirect(url_for("profiles.show", username=user.username), 303)
         form.current_password.errors.append("That is not your current password.")
-    status = 422 if form.is_submitted() else 200
-    return render("account/password.html", "password_form", status=status, form=form)
+    return render("account/password.html", "password_form", status=form_status(form), form=form)
