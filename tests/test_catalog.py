@@ -108,9 +108,8 @@ def test_every_component_without_blocks_is_in_the_catalog(tmp_path: Path):
     for name in template_names():
         tree = env.parse(env.loader.get_source(env, name)[0])
         blocks, page = blocks_of(app, name)
-        only_macros = all(
-            isinstance(node, (nodes.Macro, nodes.FromImport)) for node in tree.body if not _blank(node)
-        )
+        macro_nodes = (nodes.Macro, nodes.FromImport)
+        only_macros = all(isinstance(node, macro_nodes) for node in tree.body if not _blank(node))
         if not page and not blocks and not only_macros and name not in shown:
             missing.append(name)
     assert missing == []

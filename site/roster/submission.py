@@ -28,7 +28,7 @@ class Refused(ValueError):
 
 
 def submit(form: FlaskForm, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | None:
-    """`call(*args, **kwargs)`; if it is refused, the reasons go on `form` and the answer is None."""
+    """`call(*args, **kwargs)`, or None with the reasons on `form` when the change is refused."""
     try:
         return call(*args, **kwargs)
     except Refused as refusal:

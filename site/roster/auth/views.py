@@ -14,8 +14,8 @@ from roster.auth.forms import LoginForm, RegisterForm
 from roster.auth.limits import limit_failed_sign_ins, limit_field_checks, limit_registrations
 from roster.htmx import htmx, location
 from roster.rendering import render, render_fragment
-from roster.users.models import User
 from roster.submission import form_status, submit
+from roster.users.models import User
 from roster.users.service import NewUser, create_user, find_for_login, hash_method
 
 bp = Blueprint("auth", __name__)

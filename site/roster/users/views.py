@@ -157,7 +157,8 @@ def row(user_id: int) -> Response:
 def edit(user_id: int) -> Response:
     user = get_live_user(user_id)
     status = "active" if user.is_active else "inactive"
-    return render_row("edit_row", user, form=UserEditForm(formdata=None, obj=user, is_active=status))
+    form = UserEditForm(formdata=None, obj=user, is_active=status)
+    return render_row("edit_row", user, form=form)
 
 
 @bp.route("/users/<int:user_id>", methods=["PUT", "POST"])
@@ -201,9 +202,7 @@ def delete(user_id: int) -> Response:
         },
         "success",
     )
-    return render_or_redirect(
-        table_url(), TABLE, "count_oob", count=capped_count(current_view().q)
-    )
+    return render_or_redirect(table_url(), TABLE, "count_oob", count=capped_count(current_view().q))
 
 
 @bp.post("/users/<int:user_id>/restore")
