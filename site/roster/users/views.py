@@ -7,6 +7,7 @@ that everything also works without JavaScript.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -47,6 +48,20 @@ STATUSES = {"active": True, "inactive": False}
 @bp.app_template_filter("user_count")
 def user_count(count: int) -> str:
     return count_label(count)
+
+
+@dataclass(frozen=True, slots=True)
+class RowLinks:
+    """The URL prefixes a row joins its user to (usernames are URL-safe by USERNAME_PATTERN)."""
+
+    users: str
+    profiles: str
+
+
+@bp.app_template_global()
+def row_links() -> RowLinks:
+    """Built once per table: url_for per row would be the slowest part of a page of rows."""
+    return RowLinks(url_for("users.index"), url_for("profiles.show", username=""))
 
 
 def table_context(view: TableView, **extra: Any) -> dict[str, Any]:
