@@ -328,11 +328,19 @@ def test_row_edit_and_confirm_fragments(admin_client, member):
     assert f'value="{member.version}"' in edit
     assert "autofocus" in edit
     confirm = admin_client.get(f"/users/{member.id}?confirm=delete", headers=HX)
-    assert 'data-testid="confirm-delete"' in confirm.get_data(as_text=True)
-    assert f'hx-delete="/users/{member.id}"' in confirm.get_data(as_text=True)
-    page = admin_client.get(f"/users/{member.id}/edit")
-    assert "<html" in page.get_data(as_text=True)
-    assert 'class="edit-row"' in page.get_data(as_text=True)
+    html = confirm.get_data(as_text=True)
+    assert row_ids_at_start(html) == member.id
+    # The one delete confirmation of the site (posts ask the same way).
+    assert 'role="alertdialog"' in html
+    assert f'aria-labelledby="confirm-{member.id}-title"' in html
+    assert 'data-testid="confirm-delete"' in html
+    assert f'hx-delete="/users/{member.id}"' in html
+    page = admin_client.get(f"/users/{member.id}/edit").get_data(as_text=True)
+    assert "<html" in page
+    assert 'class="edit-row"' in page
+    # The page shows only that row, and the way back to every user.
+    assert row_ids(admin_client.get(f"/users/{member.id}/edit")) == [member.id]
+    assert '<a href="/users">All users</a>' in page
     assert admin_client.get("/users/9999", headers=HX).status_code == 404
 
 
