@@ -27,6 +27,18 @@ from roster.users.service import (
 PASSWORD = "a long enough password"
 
 
+@pytest.fixture
+def in_app(app):
+    """Services run inside an app context, as in a request: one for the whole test body."""
+    with app.app_context():
+        yield
+
+
+def get(user: User) -> User:
+    """The user as this context's session has it (fixtures load them in contexts of their own)."""
+    return db.session.get(User, user.id)
+
+
 def change_of(user: User, **changes) -> UserChange:
     fields = {"username": user.username, "email": user.email, "is_admin": user.is_admin}
     return UserChange(**{**fields, **changes})
@@ -37,21 +49,21 @@ def stored(user_id: int) -> User:
     return db.session.get(User, user_id)
 
 
-def test_create_user_strips_and_hashes(app, admin):
-    user = create_user(admin, NewUser(" neo ", " neo@example.com ", PASSWORD, " The One "))
+def test_create_user_strips_and_hashes(admin, in_app):
+    user = create_user(get(admin), NewUser(" neo ", " neo@example.com ", PASSWORD, " The One "))
     assert (user.username, user.email, user.display_name) == ("neo", "neo@example.com", "The One")
     assert user.check_password(PASSWORD)
     assert not stored(user.id).is_admin
 
 
-def test_create_user_names_every_taken_field_at_once(app, member):
+def test_create_user_names_every_taken_field_at_once(member, in_app):
     with pytest.raises(DuplicateUserError) as clash:
         create_user(None, NewUser("MEMBER", "Member@Example.com", PASSWORD))
     assert clash.value.problems == TAKEN_MESSAGES
     assert clash.value.field == "username"
 
 
-def test_a_clash_only_the_unique_index_sees_is_a_duplicate_error(app, member, monkeypatch):
+def test_a_clash_only_the_unique_index_sees_is_a_duplicate_error(member, monkeypatch, in_app):
     """Two requests racing past the check: the database has the last word, and says which."""
     monkeypatch.setattr("roster.users.service.is_taken", lambda *args, **kwargs: False)
     with pytest.raises(DuplicateUserError) as clash:
@@ -60,7 +72,8 @@ def test_a_clash_only_the_unique_index_sees_is_a_duplicate_error(app, member, mo
     assert db.session.scalar(select(User).where(User.username == "fresh")) is None
 
 
-def test_update_applies_the_change_and_keeps_what_it_leaves_out(app, admin, member):
+def test_update_applies_the_change_and_keeps_what_it_leaves_out(admin, member, in_app):
+    admin, member = get(admin), get(member)
     token = member.session_token
     change = change_of(member, email="new@example.com", is_admin=True, password="another password!")
     update_user(admin, member, change, member.version)
@@ -75,8 +88,9 @@ def test_update_applies_the_change_and_keeps_what_it_leaves_out(app, admin, memb
     assert user.session_token != token
 
 
-def test_update_reports_clashes_and_rules_together(app, admin, make_user):
+def test_update_reports_clashes_and_rules_together(admin, make_user, in_app):
     other = make_user("other")
+    admin = get(admin)
     change = change_of(admin, email=other.email, is_admin=False, is_active=False)
     with pytest.raises(Refused) as refusal:
         update_user(admin, admin, change, admin.version)
@@ -88,7 +102,8 @@ def test_update_reports_clashes_and_rules_together(app, admin, make_user):
     assert stored(admin.id).is_admin
 
 
-def test_update_of_an_outdated_version_is_stale(app, admin, member):
+def test_update_of_an_outdated_version_is_stale(admin, member, in_app):
+    admin, member = get(admin), get(member)
     seen = member.version
     update_user(admin, member, change_of(member, display_name="First"), seen)
     with pytest.raises(StaleVersionError) as stale:
@@ -97,8 +112,9 @@ def test_update_of_an_outdated_version_is_stale(app, admin, member):
     assert stored(member.id).display_name == "First"
 
 
-def test_a_save_racing_another_is_stale_not_a_500(app, admin, member):
+def test_a_save_racing_another_is_stale_not_a_500(admin, member, in_app):
     """The version matched when loaded, but another writer committed before this flush."""
+    admin, member = get(admin), get(member)
     db.session.execute(
         update(User).where(User.id == member.id).values(version=User.version + 1),
         execution_options={"synchronize_session": False},
@@ -108,7 +124,8 @@ def test_a_save_racing_another_is_stale_not_a_500(app, admin, member):
     assert stored(member.id).display_name == "Mem Ber"
 
 
-def test_delete_and_restore_follow_the_actor_rules(app, admin, member):
+def test_delete_and_restore_follow_the_actor_rules(admin, member, in_app):
+    admin, member = get(admin), get(member)
     with pytest.raises(Refused) as refusal:
         delete_user(admin, admin)
     assert refusal.value.problems == {None: rules.SELF_DELETE}
