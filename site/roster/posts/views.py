@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, url_for
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, url_for
 from flask_login import current_user, login_required
 
 from roster.extensions import db
-from roster.htmx import htmx
 from roster.posts.forms import PostForm
 from roster.posts.models import Post
-from roster.posts.queries import visible_posts
-from roster.profiles.views import render_profile
-from roster.rendering import render, render_fragment
+from roster.posts.queries import count_posts, post_page, visible_posts
+from roster.rendering import render, render_or_redirect
+from roster.users.models import User
 
 bp = Blueprint("posts", __name__)
+
+# Posts are written on their author's profile: its posts section is what changes.
+PROFILE = "profiles/profile.html"
 
 
 def find_post(post_id: int) -> Post:
@@ -28,6 +32,16 @@ def own_post(post_id: int) -> Post:
     return post
 
 
+def posts_section(author: User, form: PostForm) -> dict[str, Any]:
+    """What the profile's posts section shows its author: the form, the count, the first page."""
+    return {
+        "user": author,
+        "post_form": form,
+        "page": post_page(author),
+        "post_count": count_posts(author),
+    }
+
+
 @bp.get("/post/<int:post_id>")
 def show(post_id: int) -> Response:
     return render("posts/post.html", post=find_post(post_id))
@@ -40,13 +54,16 @@ def create() -> Response:
     author = current_user._get_current_object()
     form = PostForm()
     if not form.validate_on_submit():
-        return render_profile(author, "posts_section", status=422, post_form=form)
+        return render(PROFILE, "posts_section", status=422, **posts_section(author, form))
     db.session.add(Post(author_id=author.id, title=form.title.data, body=form.body.data))
     db.session.commit()
     flash("Your post is published.", "success")
-    if htmx().wants_fragment:
-        return render_profile(author, "posts_section")
-    return redirect(url_for("profiles.show", username=author.username), 303)
+    return render_or_redirect(
+        url_for("profiles.show", username=author.username),
+        PROFILE,
+        "posts_section",
+        **posts_section(author, PostForm(formdata=None)),
+    )
 
 
 @bp.get("/post/<int:post_id>/edit")
@@ -66,12 +83,14 @@ def update(post_id: int) -> Response:
     post.title, post.body = form.title.data, form.body.data
     db.session.commit()
     flash("Your post is saved.", "success")
-    if htmx().wants_fragment:
+    return render_or_redirect(
+        url_for("posts.show", post_id=post_id),
+        "posts/post.html",
+        "post_article",
         # Committing expired the post; load it again with its author.
-        return render_fragment(
-            "posts/post.html", "post_article", post=find_post(post_id), saved=True
-        )
-    return redirect(url_for("posts.show", post_id=post_id), 303)
+        post=find_post(post_id),
+        focus_edit=True,
+    )
 
 
 @bp.get("/post/<int:post_id>/delete")
@@ -90,6 +109,10 @@ def delete(post_id: int) -> Response:
     db.session.delete(post)
     db.session.commit()
     flash("Your post is deleted.", "success")
-    if htmx().wants_fragment:
-        return render_fragment("posts/post.html", "post_deleted", title=title, username=username)
-    return redirect(url_for("profiles.show", username=username), 303)
+    return render_or_redirect(
+        url_for("profiles.show", username=username),
+        "posts/post.html",
+        "post_deleted",
+        title=title,
+        username=username,
+    )
