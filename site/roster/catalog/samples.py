@@ -274,7 +274,7 @@ def post_form_errors() -> Context:
 
 
 def post_deleted() -> Context:
-    return {**own_post(), "title": POSTS["ordinary"][0][0], "username": ORDINARY[1][0]}
+    return own_post()
 
 
 def table(

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, abort, flash, url_for
 from flask_login import current_user, login_required
 
 from roster.extensions import db
 from roster.posts.forms import PostForm
 from roster.posts.models import Post
-from roster.posts.queries import count_posts, post_page, visible_posts
+from roster.posts.queries import visible_posts
+from roster.profiles.queries import profile_context
 from roster.rendering import render, render_or_redirect
-from roster.users.models import User
 
 bp = Blueprint("posts", __name__)
-
-# Posts are written on their author's profile: its posts section is what changes.
-PROFILE = "profiles/profile.html"
 
 
 def find_post(post_id: int) -> Post:
@@ -32,16 +27,6 @@ def own_post(post_id: int) -> Post:
     return post
 
 
-def posts_section(author: User, form: PostForm) -> dict[str, Any]:
-    """What the profile's posts section shows its author: the form, the count, the first page."""
-    return {
-        "user": author,
-        "post_form": form,
-        "page": post_page(author),
-        "post_count": count_posts(author),
-    }
-
-
 @bp.get("/post/<int:post_id>")
 def show(post_id: int) -> Response:
     return render("posts/post.html", post=find_post(post_id))
@@ -54,16 +39,14 @@ def create() -> Response:
     author = current_user._get_current_object()
     form = PostForm()
     if not form.validate_on_submit():
-        return render(PROFILE, "posts_section", status=422, **posts_section(author, form))
+        context = profile_context(author, post_form=form)
+        return render("profiles/profile.html", "posts_section", status=422, **context)
     db.session.add(Post(author_id=author.id, title=form.title.data, body=form.body.data))
     db.session.commit()
     flash("Your post is published.", "success")
-    return render_or_redirect(
-        url_for("profiles.show", username=author.username),
-        PROFILE,
-        "posts_section",
-        **posts_section(author, PostForm(formdata=None)),
-    )
+    context = profile_context(author, post_form=PostForm(formdata=None))
+    profile = url_for("profiles.show", username=author.username)
+    return render_or_redirect(profile, "profiles/profile.html", "posts_section", **context)
 
 
 @bp.get("/post/<int:post_id>/edit")
@@ -83,14 +66,10 @@ def update(post_id: int) -> Response:
     post.title, post.body = form.title.data, form.body.data
     db.session.commit()
     flash("Your post is saved.", "success")
-    return render_or_redirect(
-        url_for("posts.show", post_id=post_id),
-        "posts/post.html",
-        "post_article",
-        # Committing expired the post; load it again with its author.
-        post=find_post(post_id),
-        focus_edit=True,
-    )
+    # Committing expired the post; load it again with its author. Edit takes the focus back.
+    post = find_post(post_id)
+    url = url_for("posts.show", post_id=post_id)
+    return render_or_redirect(url, "posts/post.html", "post_article", post=post, focus_edit=True)
 
 
 @bp.get("/post/<int:post_id>/delete")
@@ -105,14 +84,9 @@ def confirm_delete(post_id: int) -> Response:
 @login_required
 def delete(post_id: int) -> Response:
     post = own_post(post_id)
-    title, username = post.title, post.author.username
     db.session.delete(post)
     db.session.commit()
     flash("Your post is deleted.", "success")
-    return render_or_redirect(
-        url_for("profiles.show", username=username),
-        "posts/post.html",
-        "post_deleted",
-        title=title,
-        username=username,
-    )
+    # Deleted, the post is detached and keeps what was loaded: its title and its author.
+    profile = url_for("profiles.show", username=post.author.username)
+    return render_or_redirect(profile, "posts/post.html", "post_deleted", post=post)

@@ -10,8 +10,8 @@ from roster.auth.limits import limit_failed_password_checks
 from roster.extensions import db
 from roster.pagination import cursor_args
 from roster.posts.forms import PostForm
-from roster.posts.queries import count_posts, post_page
 from roster.profiles.forms import PasswordForm, ProfileForm
+from roster.profiles.queries import profile_context
 from roster.rendering import render, render_or_redirect
 from roster.users.models import User
 from roster.users.service import (
@@ -49,14 +49,9 @@ def show(username: str) -> Response:
     cursors = cursor_args(request.args)
     # Its owner also gets the form to write a post.
     own = current_user.is_authenticated and current_user.id == user.id
-    return render(
-        "profiles/profile.html",
-        "post_page" if any(cursors.values()) else "content",
-        user=user,
-        page=post_page(user, **cursors),
-        post_count=count_posts(user),
-        post_form=PostForm(formdata=None) if own else None,
-    )
+    context = profile_context(user, post_form=PostForm(formdata=None) if own else None, **cursors)
+    block = "post_page" if any(cursors.values()) else "content"
+    return render("profiles/profile.html", block, **context)
 
 
 @bp.get("/user/<username>/edit")
