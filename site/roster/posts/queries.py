@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager
 
 from roster.extensions import db
 from roster.pagination import Page, keyset_page
@@ -13,12 +13,12 @@ from roster.users.models import User
 
 
 def visible_posts() -> Select[tuple[Post]]:
-    """Posts whose author is active and not deleted, each with its author joined in."""
+    """Posts whose author is active and not deleted, each with its author from the same join."""
     return (
         select(Post)
         .join(Post.author)
         .where(User.deleted_at.is_(None), User.is_active)
-        .options(joinedload(Post.author))
+        .options(contains_eager(Post.author))
     )
 
 
