@@ -85,7 +85,7 @@ def test_next_page_then_back_button(users_page: Page, no_reload):
     guard = no_reload()
     first_page = rows(page).first.inner_text()
     page.get_by_test_id("next-page").click()
-    expect(page).to_have_url(re.compile(r"after=\d+"))
+    expect(page).to_have_url(re.compile(r"\?after=\S+"))
     expect(rows(page).first).not_to_have_text(first_page)
     expect(page.get_by_test_id("previous-page")).to_be_visible()
     page.go_back()

@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import event, select
 
 from roster.extensions import db
+from roster.pagination import encode
 from roster.posts.models import Post
 from roster.users import rules
 from roster.users.models import User, utcnow
@@ -286,9 +287,8 @@ def test_a_table_request_takes_at_most_three_queries(app, admin_client, make_use
     app.config["USERS_PER_PAGE"] = per_page
     for n in range(12):
         make_user(f"p{n}")
-    first = admin_client.get("/users?sort=username", headers=HX)
-    last_id = row_ids(first)[-1]
-    for url in ("/users", "/users?q=p1", "/users?q=p", f"/users?sort=username&after={last_id}"):
+    later = f"/users?sort=username&after={encode(['p1'])}"
+    for url in ("/users", "/users?q=p1", "/users?q=p", later):
         for headers in (HX, {}):  # the fragment and the full page
             with counted_queries(app) as statements:
                 response = admin_client.get(url, headers=headers)
@@ -305,10 +305,19 @@ def test_count_is_capped(app, monkeypatch, make_user):
     assert count_label(3) == "2+ users"
 
 
-def test_bad_query_arguments_fall_back(admin_client):
-    response = admin_client.get("/users?sort=password_hash&after=x&before=-1", headers=HX)
+def test_an_unknown_sort_falls_back_to_the_newest_first(admin_client):
+    response = admin_client.get("/users?sort=password_hash", headers=HX)
     assert response.status_code == 200
     assert TableView.from_args({"sort": "nope"}).sort == "-created"
+
+
+@pytest.mark.parametrize("cursor", ["x", "-1", "%C2%B2", "12", "WzFd", "WzEsMl0", "W251bGxd"])
+@pytest.mark.parametrize("arg", ["after", "before"])
+def test_a_malformed_page_cursor_is_a_bad_request(admin_client, arg, cursor):
+    """Not base64, not JSON, or values of the wrong type for the sort: never a database error."""
+    response = admin_client.get(f"/users?sort=username&{arg}={cursor}", headers=HX)
+    assert response.status_code == 400
+    assert admin_client.get(f"/users?{arg}={cursor}").status_code == 400
 
 
 # ---- create -------------------------------------------------------------------------------

@@ -14,13 +14,13 @@ from flask_login import AnonymousUserMixin
 from roster.auth.forms import LoginForm, RegisterForm
 from roster.auth.views import LOGIN_FAILED
 from roster.errors import MESSAGES
+from roster.pagination import Page, encode
 from roster.posts.forms import PostForm
 from roster.posts.models import Post
-from roster.posts.queries import Cursor, PostPage
 from roster.profiles.forms import PasswordForm, ProfileForm
 from roster.users.forms import UserCreateForm, UserEditForm
 from roster.users.models import User
-from roster.users.queries import COUNT_CAP, Page, TableView
+from roster.users.queries import COUNT_CAP, TableView
 from roster.users.service import STALE
 
 Context = dict[str, Any]
@@ -108,8 +108,10 @@ def nothing() -> Context:
 
 def page_of(some_posts: list[Post], *, more: bool = False) -> Context:
     """A page of posts as the views pass it; `more` adds the Load more link."""
-    next_cursor = Cursor.after(some_posts[-1]) if more and some_posts else None
-    return {"page": PostPage(some_posts, next_cursor), "before": None}
+    next_cursor = (
+        encode((some_posts[-1].created_at, some_posts[-1].id)) if more and some_posts else None
+    )
+    return {"page": Page(some_posts, next_cursor)}
 
 
 def home(kind: str = "ordinary") -> Context:
@@ -189,8 +191,10 @@ def toasts() -> Context:
 
 def later_page(kind: str = "ordinary", *, more: bool = True) -> Context:
     """A page that Load more fetched: its first post takes the focus; `more` keeps the link."""
-    some_posts = posts(kind)
-    return {**page_of(some_posts[1:], more=more), "before": Cursor.after(some_posts[0])}
+    some_posts = posts(kind)[1:]
+    context = page_of(some_posts, more=more)
+    later = Page(some_posts, context["page"].next_cursor, previous_cursor=encode(("sample", 1)))
+    return {**context, "page": later}
 
 
 def home_later(*, more: bool = True) -> Context:
@@ -251,7 +255,7 @@ def password_errors(*, wrong_current: bool = False) -> Context:
 
 
 def own_post(kind: str = "ordinary", **extra: Any) -> Context:
-    """A post its author sees (Edit and Delete); `saved` puts the focus back on Edit."""
+    """A post its author sees (Edit and Delete); `focus_edit` puts the focus back on Edit."""
     the_post = posts(kind)[0]
     return {"current_user": the_post.author, "post": the_post, **extra}
 
@@ -270,7 +274,7 @@ def post_form_errors() -> Context:
 
 
 def post_deleted() -> Context:
-    return {**own_post(), "title": POSTS["ordinary"][0][0], "username": ORDINARY[1][0]}
+    return own_post()
 
 
 def table(
@@ -284,7 +288,7 @@ def table(
     return {
         "current_user": everyone[0],
         "view": TableView(q=q),
-        "page": Page(rows, has_next=len(rows) > 2, has_previous=False),
+        "page": Page(rows, next_cursor=encode(("sample",)) if len(rows) > 2 else None),
         "count": len(rows),
         "create_form": UserCreateForm(formdata=None),
         **extra,
@@ -306,7 +310,7 @@ def table_capped() -> Context:
 def single_row(block: str, kind: str = "ordinary", **extra: Any) -> Context:
     """A row endpoint (users.views.render_row): `block` alone, or the page showing just it."""
     context = table(kind)
-    user = context["page"].users[1]
+    user = context["page"].items[1]
     user.version = 3
     return {**context, "page": None, "row_block": block, "user": user, **extra}
 
@@ -318,7 +322,7 @@ def row(kind: str = "ordinary", **extra: Any) -> Context:
 def restored() -> Context:
     """The table after Undo: the restored row has the focus and flashes."""
     context = table()
-    return {**context, "highlight_id": context["page"].users[1].id}
+    return {**context, "highlight_id": context["page"].items[1].id}
 
 
 def edit_row(kind: str = "ordinary") -> Context:
@@ -364,7 +368,7 @@ def create_form_errors() -> Context:
 def new_row() -> Context:
     """After Add user: the new row and the count, both out of band."""
     context = table()
-    return {**context, "user": context["page"].users[-1]}
+    return {**context, "user": context["page"].items[-1]}
 
 
 def undo_gone() -> Context:

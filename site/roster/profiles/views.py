@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required, login_user
-from sqlalchemy import func, select
+from sqlalchemy import func
 
 from roster.auth.limits import limit_failed_password_checks
 from roster.extensions import db
-from roster.htmx import htmx
+from roster.pagination import cursor_args
 from roster.posts.forms import PostForm
-from roster.posts.models import Post
-from roster.posts.queries import Cursor, post_page, requested_cursor
 from roster.profiles.forms import PasswordForm, ProfileForm
-from roster.rendering import render, render_fragment
+from roster.profiles.queries import profile_context
+from roster.rendering import render, render_fragment, render_or_redirect
 from roster.submission import form_status
 from roster.users.models import User
 from roster.users.queries import live_users
@@ -44,38 +43,16 @@ def own_profile(username: str) -> User:
 
 @bp.get("/user/<username>")
 def show(username: str) -> Response:
-    """The profile; `?before=` is a later page of posts (Load more asks for just its block)."""
+    """The profile; `?after=` is a later page of posts (Load more asks for just its block)."""
     user = find_profile(username)
     if user.username != username:
         return redirect(url_for("profiles.show", username=user.username, **request.args), 301)
-    before = requested_cursor()
-    return render_profile(user, "post_page" if before else "content", before=before)
-
-
-def render_profile(
-    user: User,
-    block: str = "content",
-    *,
-    status: int = 200,
-    before: Cursor | None = None,
-    post_form: PostForm | None = None,
-) -> Response:
-    """The profile page, or one of its blocks; its owner also gets the form to write a post."""
-    if post_form is None and current_user.is_authenticated and current_user.id == user.id:
-        post_form = PostForm(formdata=None)
-    post_count = db.session.scalar(
-        select(func.count()).select_from(Post).where(Post.author_id == user.id)
-    )
-    return render(
-        "profiles/profile.html",
-        block,
-        status=status,
-        user=user,
-        page=post_page(author=user, before=before),
-        before=before,
-        post_count=post_count,
-        post_form=post_form,
-    )
+    cursors = cursor_args(request.args)
+    # Its owner also gets the form to write a post.
+    own = current_user.is_authenticated and current_user.id == user.id
+    context = profile_context(user, post_form=PostForm(formdata=None) if own else None, **cursors)
+    block = "post_page" if any(cursors.values()) else "content"
+    return render("profiles/profile.html", block, **context)
 
 
 @bp.get("/user/<username>/edit")
@@ -93,10 +70,14 @@ def update(username: str) -> Response:
     form = ProfileForm()
     if form.validate_on_submit() and save_profile(user, form):
         flash("Your profile is saved.", "success")
-        if htmx().wants_fragment:
-            # `saved`: the nav comes along out of band, and the focus goes back to Edit.
-            return render_fragment("profiles/profile.html", "profile_card", user=user, saved=True)
-        return redirect(url_for("profiles.show", username=user.username), 303)
+        return render_or_redirect(
+            url_for("profiles.show", username=user.username),
+            "profiles/profile.html",
+            "profile_card",
+            oob=["site_nav"],
+            user=user,
+            focus_edit=True,
+        )
     return render("profiles/edit.html", "profile_form", status=422, user=user, form=form)
 
 

@@ -75,7 +75,7 @@ def table_context(view: TableView, **extra: Any) -> dict[str, Any]:
     return {
         "view": view,
         "page": page,
-        "count": len(page.users) if whole else capped_count(view.q),
+        "count": len(page.items) if whole else capped_count(view.q),
         "create_form": UserCreateForm(formdata=None),
         **extra,
     }
