@@ -12,7 +12,7 @@ from roster.htmx import htmx
 from roster.posts.forms import PostForm
 from roster.posts.models import Post
 from roster.posts.queries import Cursor, post_page, requested_cursor
-from roster.profiles.forms import PasswordForm, ProfileForm
+from roster.profiles.forms import WRONG_PASSWORD, PasswordForm, ProfileForm
 from roster.rendering import render, render_fragment
 from roster.users.models import User
 from roster.users.service import (
@@ -132,6 +132,6 @@ def change_password() -> Response:
             login_user(user, remember=remembered in request.cookies)
             flash("Your password is changed. Other sessions are signed out.", "success")
             return redirect(url_for("profiles.show", username=user.username), 303)
-        form.current_password.errors.append("That is not your current password.")
+        form.current_password.errors.append(WRONG_PASSWORD)
     status = 422 if form.is_submitted() else 200
     return render("account/password.html", "password_form", status=status, form=form)
