@@ -13,7 +13,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from roster.extensions import db
-from roster.users.policy import EMAIL_MAX_LENGTH, email_key
+from roster.users.policy import (
+    DISPLAY_NAME_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    USERNAME_MAX_LENGTH,
+    email_key,
+)
 
 if TYPE_CHECKING:
     from roster.posts.models import Post
@@ -43,12 +48,12 @@ class User(UserMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(32))
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX_LENGTH))
     email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
     # policy.email_key(email), kept by `_key_email`: unique, and what sign-in by email matches.
     email_key: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), default=email_key_of_row)
     password_hash: Mapped[str] = mapped_column(String(255))
-    display_name: Mapped[str] = mapped_column(String(64), default="")
+    display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX_LENGTH), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
