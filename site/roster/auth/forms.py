@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import BooleanField, Field, PasswordField
+from wtforms.validators import DataRequired, ValidationError
 
-from roster.users.fields import confirm_field, email_field, password_field, username_field
-from roster.users.policy import EMAIL_MAX_LENGTH, TAKEN_MESSAGES
+from roster.users.fields import (
+    confirm_field,
+    email_field,
+    identifier_field,
+    password_field,
+    username_field,
+)
+from roster.users.policy import TAKEN_MESSAGES
 from roster.users.service import is_taken
 
 
 class LoginForm(FlaskForm):
-    username = StringField(
-        "Username or email", validators=[DataRequired(), Length(max=EMAIL_MAX_LENGTH)]
-    )
+    username = identifier_field()
     password = PasswordField("Password", validators=[DataRequired()])
     remember = BooleanField("Remember me")
 

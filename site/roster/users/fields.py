@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from wtforms import BooleanField, EmailField, Field, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Optional, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from roster.users import policy
 
@@ -28,6 +28,18 @@ class Rule:
             field.data = self.clean(field.data)
         except policy.Invalid as refusal:
             raise ValidationError(str(refusal)) from None
+
+
+def strip(value: str | None) -> str | None:
+    """Surrounding blanks are never meant: " alice " signs in as "alice"."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def identifier_field(label: str = "Username or email") -> StringField:
+    """An existing account named by username or email, in any spelling (sign-in, reset)."""
+    return StringField(
+        label, filters=[strip], validators=[DataRequired(), Length(max=policy.EMAIL_MAX_LENGTH)]
+    )
 
 
 def username_field(label: str = "Username") -> StringField:
