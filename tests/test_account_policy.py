@@ -222,6 +222,18 @@ def test_sign_in_by_any_spelling_finds_exactly_the_one_account(make_user, typed)
     assert find_for_login(typed).id == emile.id
 
 
+def test_signing_in_by_another_spelling_opens_that_account(client, make_user, password):
+    make_user("emile", email="émile@example.com")
+    make_user("emile2", email="emile@example.com")
+    response = client.post(
+        "/login", data={"username": "  E\u0301MILE@EXAMPLE.COM ", "password": password}
+    )
+    assert response.status_code == 303
+    # Signed in as emile: only emile's own profile can be edited.
+    assert client.get("/user/emile/edit").status_code == 200
+    assert client.get("/user/emile2/edit").status_code == 403
+
+
 def test_the_key_follows_a_changed_email(make_user):
     user = make_user("emile", email="emile@example.com")
     user.email = "ÉMILE@example.com"
