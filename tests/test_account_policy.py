@@ -21,6 +21,14 @@ from roster.users.models import User
 from roster.users.service import DuplicateUserError, commit_or_report_duplicate, find_for_login
 
 HX = {"HX-Request": "true"}
+
+
+def scalar(app, statement):
+    """One value, read in an app context of its own."""
+    with app.app_context():
+        return db.session.scalar(statement)
+
+
 LONG_ENOUGH = "a long enough password"
 # What an admin form's is_admin reads as yes, and a sample of what it reads as no.
 YES = ["y", "Y", "on", "ON", "true", "True", "1"]
@@ -196,30 +204,32 @@ SPELLINGS = [
 
 
 @pytest.mark.parametrize("second", SPELLINGS)
-def test_the_database_refuses_another_spelling_of_an_email(make_user, second):
+def test_the_database_refuses_another_spelling_of_an_email(app, make_user, second):
     make_user("emile", email=policy.clean_email("émile@example.com"))
-    db.session.add(User(username="other", email=second, password_hash="x"))
-    with pytest.raises(DuplicateUserError) as clash:
-        commit_or_report_duplicate()
+    with app.app_context():
+        db.session.add(User(username="other", email=second, password_hash="x"))
+        with pytest.raises(DuplicateUserError) as clash:
+            commit_or_report_duplicate()
     assert clash.value.field == "email"
 
 
 @pytest.mark.parametrize("second", SPELLINGS)
-def test_registration_refuses_another_spelling_of_an_email(client, make_user, second):
+def test_registration_refuses_another_spelling_of_an_email(app, client, make_user, second):
     make_user("emile", email="ÉMILE@example.com")
     data = {"username": "other", "email": second, "password": LONG_ENOUGH, "confirm": LONG_ENOUGH}
     response = client.post("/register", data=data, headers=HX)
     assert response.status_code == 422
     assert policy.EMAIL_TAKEN in response.get_data(as_text=True)
-    assert db.session.scalar(select(User).where(User.username == "other")) is None
+    assert scalar(app, select(User).where(User.username == "other")) is None
 
 
 @pytest.mark.parametrize("typed", [*SPELLINGS, "  émile@EXAMPLE.COM  ", "emile"])
-def test_sign_in_by_any_spelling_finds_exactly_the_one_account(make_user, typed):
+def test_sign_in_by_any_spelling_finds_exactly_the_one_account(app, make_user, typed):
     emile = make_user("emile", email="ÉMILE@example.com")
     make_user("emile2", email="emile@example.com")  # plain e: another address, another account
     make_user("emile3", email="émile@example.org")
-    assert find_for_login(typed).id == emile.id
+    with app.app_context():
+        assert find_for_login(typed).id == emile.id
 
 
 def test_signing_in_by_another_spelling_opens_that_account(client, make_user, password):
@@ -234,21 +244,21 @@ def test_signing_in_by_another_spelling_opens_that_account(client, make_user, pa
     assert client.get("/user/emile2/edit").status_code == 403
 
 
-def test_the_key_follows_a_changed_email(make_user):
-    user = make_user("emile", email="emile@example.com")
-    user.email = "ÉMILE@example.com"
-    db.session.commit()
-    assert (
-        db.session.scalar(select(User.email_key).where(User.id == user.id)) == "émile@example.com"
-    )
-    assert find_for_login("émile@example.com").id == user.id
-    assert find_for_login("emile@example.com") is None
+def test_the_key_follows_a_changed_email(app, make_user):
+    user_id = make_user("emile", email="emile@example.com").id
+    with app.app_context():
+        db.session.get(User, user_id).email = "ÉMILE@example.com"
+        db.session.commit()
+    assert scalar(app, select(User.email_key).where(User.id == user_id)) == "émile@example.com"
+    with app.app_context():
+        assert find_for_login("émile@example.com").id == user_id
+        assert find_for_login("emile@example.com") is None
 
 
 # ---- the command line applies the same rules ----------------------------------------------
 
 
-def test_create_user_reports_each_rule_with_its_policy_message(runner):
+def test_create_user_reports_each_rule_with_its_policy_message(app, runner):
     result = runner.invoke(
         args=["create-user", "no spaces", "--email", "not-an-email"], input="short\nshort\n"
     )
@@ -256,16 +266,16 @@ def test_create_user_reports_each_rule_with_its_policy_message(runner):
     assert f"Username: {policy.USERNAME_MESSAGE}" in result.output
     assert f"Email: {policy.EMAIL_MESSAGE}" in result.output
     assert f"Password: {policy.PASSWORD_MESSAGE}" in result.output
-    assert db.session.scalar(select(User)) is None
+    assert scalar(app, select(User)) is None
 
 
-def test_create_user_stores_the_normalised_email_and_refuses_other_spellings(runner):
+def test_create_user_stores_the_normalised_email_and_refuses_other_spellings(app, runner):
     password = f"{LONG_ENOUGH}\n" * 2
     first = runner.invoke(
         args=["create-user", "emile", "--email", " e\u0301mile@EXAMPLE.com"], input=password
     )
     assert first.exit_code == 0, first.output
-    assert db.session.scalar(select(User.email)) == "émile@example.com"
+    assert scalar(app, select(User.email)) == "émile@example.com"
     again = runner.invoke(
         args=["create-user", "other", "--email", "ÉMILE@example.com"], input=password
     )
@@ -277,7 +287,7 @@ def test_create_user_stores_the_normalised_email_and_refuses_other_spellings(run
 
 
 @pytest.mark.parametrize(("value", "expected"), [(v, True) for v in YES] + [(v, False) for v in NO])
-def test_create_reads_is_admin(admin_client, value, expected):
+def test_create_reads_is_admin(app, admin_client, value, expected):
     data = {
         "username": "newbie",
         "email": "newbie@example.com",
@@ -286,11 +296,11 @@ def test_create_reads_is_admin(admin_client, value, expected):
     }
     response = admin_client.post("/users", data=data, headers=HX)
     assert response.status_code == 200, response.get_data(as_text=True)
-    assert db.session.scalar(select(User.is_admin).where(User.username == "newbie")) is expected
+    assert scalar(app, select(User.is_admin).where(User.username == "newbie")) is expected
 
 
 @pytest.mark.parametrize(("value", "expected"), [(v, True) for v in YES] + [(v, False) for v in NO])
-def test_edit_reads_is_admin(admin_client, make_user, value, expected):
+def test_edit_reads_is_admin(app, admin_client, make_user, value, expected):
     # The target starts with the other role, so each value must change it to pass.
     target = make_user("target", is_admin=not expected)
     data = {
@@ -302,14 +312,12 @@ def test_edit_reads_is_admin(admin_client, make_user, value, expected):
     }
     response = admin_client.put(f"/users/{target.id}", data=data, headers=HX)
     assert response.status_code == 200, response.get_data(as_text=True)
-    db.session.expire_all()
-    assert db.session.get(User, target.id).is_admin is expected
+    assert scalar(app, select(User.is_admin).where(User.id == target.id)) is expected
 
 
-def test_edit_without_is_admin_means_no(admin_client, make_user):
+def test_edit_without_is_admin_means_no(app, admin_client, make_user):
     """An unticked checkbox is left out of the form: the role goes."""
     target = make_user("target", is_admin=True)
     data = {"username": "target", "email": target.email, "version": str(target.version)}
     assert admin_client.put(f"/users/{target.id}", data=data, headers=HX).status_code == 200
-    db.session.expire_all()
-    assert db.session.get(User, target.id).is_admin is False
+    assert scalar(app, select(User.is_admin).where(User.id == target.id)) is False
