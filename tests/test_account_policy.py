@@ -19,15 +19,7 @@ from roster.users import policy
 from roster.users.forms import UserCreateForm, UserEditForm
 from roster.users.models import User
 from roster.users.service import DuplicateUserError, commit_or_report_duplicate, find_for_login
-
-HX = {"HX-Request": "true"}
-
-
-def scalar(app, statement):
-    """One value, read in an app context of its own."""
-    with app.app_context():
-        return db.session.scalar(statement)
-
+from tests.helpers import HX, scalar
 
 LONG_ENOUGH = "a long enough password"
 # What an admin form's is_admin reads as yes, and a sample of what it reads as no.
