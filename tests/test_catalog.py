@@ -13,6 +13,8 @@ from jinja2 import nodes
 
 from roster import create_app
 from roster.catalog.registry import ENTRIES, Entry
+from roster.profiles.forms import WRONG_PASSWORD
+from roster.users import policy
 from tests.helpers import find_all, parse
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -166,12 +168,22 @@ def test_each_state_renders_alone_and_in_its_page(catalog, entry: Entry):
         ("users/row.html?block=edit_row&state=validation-errors", 'aria-invalid="true"'),
         ("users/row.html?block=confirm_row&state=default", 'data-testid="confirm-delete"'),
         ("users/row.html?block=confirm_row&state=refused", 'data-testid="row-error"'),
-        ("users/index.html?block=create_form&state=validation-errors", "already taken"),
+        ("users/index.html?block=create_form&state=validation-errors", policy.USERNAME_TAKEN),
+        ("users/index.html?block=create_form&state=validation-errors", policy.EMAIL_MESSAGE),
+        ("users/index.html?block=create_form&state=validation-errors", policy.PASSWORD_MESSAGE),
+        ("users/row.html?block=edit_row&state=validation-errors", policy.USERNAME_MESSAGE),
+        ("users/row.html?block=edit_row&state=validation-errors", policy.EMAIL_TAKEN),
+        ("auth/register.html?block=register_form&state=validation-errors", policy.EMAIL_MESSAGE),
+        ("profiles/edit.html?block=profile_form&state=validation-errors", policy.EMAIL_MESSAGE),
+        (
+            "account/password.html?block=password_form&state=validation-errors",
+            policy.PASSWORD_MESSAGE,
+        ),
         ("users/index.html?block=new_row_oob&state=default", "row-fresh"),
         ("profiles/profile.html?block=profile_card&state=owner", 'data-testid="edit-profile"'),
         ("profiles/profile.html?block=post_page&state=load-more", 'data-testid="load-more"'),
         ("posts/post.html?block=post_article&state=owner", 'data-testid="delete-post"'),
-        ("account/password.html?block=password_form&state=wrong-password", "not your current"),
+        ("account/password.html?block=password_form&state=wrong-password", WRONG_PASSWORD),
     ],
 )
 def test_states_show_what_they_are_named_after(catalog, entry_path, expected):

@@ -14,7 +14,7 @@ from sqlalchemy import event, select
 from roster.extensions import db
 from roster.pagination import encode
 from roster.posts.models import Post
-from roster.users import rules
+from roster.users import policy, rules
 from roster.users.models import User, utcnow
 from roster.users.queries import TableView, capped_count, count_label, search_condition
 from tests.helpers import (
@@ -362,11 +362,15 @@ def test_create_without_javascript_redirects(app, admin_client):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"username": "x", "email": "x@example.com"}, "3 to 32 characters"),
-        ({"username": "okname", "email": "not-an-email"}, "Invalid email"),
-        ({"username": "okname", "email": "ok@example.com", "password": "short"}, "At least 12"),
-        ({"username": "MEMBER", "email": "new@example.com"}, "That username is taken."),
-        ({"username": "fresh", "email": "Member@Example.com"}, "already exists"),
+        ({"username": "x", "email": "x@example.com"}, policy.USERNAME_MESSAGE),
+        ({"username": "okname", "email": "not-an-email"}, policy.EMAIL_MESSAGE),
+        (
+            {"username": "okname", "email": "ok@example.com", "password": "short"},
+            policy.PASSWORD_MESSAGE,
+        ),
+        ({"username": "MEMBER", "email": "new@example.com"}, policy.USERNAME_TAKEN),
+        ({"username": "fresh", "email": "Member@Example.com"}, policy.EMAIL_TAKEN),
+        ({"username": "fresh", "email": "MEMBER@EXAMPLE.COM "}, policy.EMAIL_TAKEN),
     ],
 )
 def test_create_errors_are_form_errors(admin_client, member, data, message):
@@ -469,12 +473,12 @@ def test_edit_errors_stay_in_the_row(app, admin_client, member, make_user):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "edit-row" in find(html, f"#user-{member.id}").classes
-    assert "already exists" in html
+    assert policy.EMAIL_TAKEN in html
     response = admin_client.put(
         f"/users/{member.id}", data=form(member, username="no spaces"), headers=HX
     )
     assert response.status_code == 422
-    assert "3 to 32 characters" in response.get_data(as_text=True)
+    assert policy.USERNAME_MESSAGE in response.get_data(as_text=True)
     assert fetch(app, User, member.id).email == "member@example.com"
 
 

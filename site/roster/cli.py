@@ -22,7 +22,6 @@ from roster.users.service import (
     NewUser,
     create_user,
     hash_method,
-    is_taken,
     search_indexed_in_bulk,
 )
 
@@ -169,26 +168,24 @@ def _seed_posts(rng: random.Random, post_count: int, now) -> None:
 @click.password_option(prompt="Password", confirmation_prompt="Repeat password")
 def create_user_command(username: str, email: str, is_admin: bool, password: str) -> None:
     """Create an account; the password is asked for (hidden) or read from standard input."""
-    for field, value in (("username", username), ("email", email)):
-        if is_taken(field, value):
-            raise click.ClickException(DuplicateUserError(field).args[0])
-    problems = _account_problems(username, email, password)
-    if problems:
-        raise click.ClickException(" ".join(problems))
-    try:
-        user = create_user(None, NewUser(username, email, password, is_admin=is_admin))
-    except DuplicateUserError as clash:
-        raise click.ClickException(str(clash)) from clash
-    role = "admin" if user.is_admin else "member"
-    click.echo(f"Created {role} {user.username} <{user.email}>.")
-
-
-def _account_problems(username: str, email: str, password: str) -> list[str]:
-    """The registration form's rules, applied to command-line input."""
+    # The registration form's rules (users/policy.py), taken names included, on this input.
     form = RegisterForm(
         formdata=None,
         meta={"csrf": False},
         data={"username": username, "email": email, "password": password, "confirm": password},
     )
-    form.validate()
-    return [f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()]
+    if not form.validate():
+        raise click.ClickException(
+            " ".join(
+                f"{form[name].label.text}: {' '.join(errors)}"
+                for name, errors in form.errors.items()
+            )
+        )
+    try:
+        user = create_user(
+            None, NewUser(form.username.data, form.email.data, password, is_admin=is_admin)
+        )
+    except DuplicateUserError as clash:
+        raise click.ClickException(str(clash)) from clash
+    role = "admin" if user.is_admin else "member"
+    click.echo(f"Created {role} {user.username} <{user.email}>.")

@@ -1,15 +1,19 @@
 """Sample data for the catalog: realistic, fixed and built in memory (nothing touches the DB).
 
 Each builder returns the template context of one state. The people sets cover what breaks
-layouts: ordinary names, names at the length limits, and right-to-left scripts.
+layouts: ordinary names, names at the length limits, and right-to-left scripts. Error states
+come from running the forms' real validators on bad input (`submitted`), and the messages the
+views add themselves are their own constants: the catalog shows exactly what the app says.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_login import AnonymousUserMixin
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 
 from roster.auth.forms import LoginForm, RegisterForm
 from roster.auth.views import LOGIN_FAILED
@@ -17,13 +21,15 @@ from roster.errors import MESSAGES
 from roster.pagination import Page, encode
 from roster.posts.forms import PostForm
 from roster.posts.models import Post
-from roster.profiles.forms import PasswordForm, ProfileForm
+from roster.profiles.forms import WRONG_PASSWORD, PasswordForm, ProfileForm
 from roster.users.forms import UserCreateForm, UserEditForm
 from roster.users.models import User
+from roster.users.policy import TAKEN_MESSAGES
 from roster.users.queries import COUNT_CAP, TableView
 from roster.users.service import STALE
 
 Context = dict[str, Any]
+Form = TypeVar("Form", bound=FlaskForm)
 
 # A fixed moment, so that the catalog (and its screenshots) look the same every day.
 EPOCH = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
@@ -106,6 +112,13 @@ def nothing() -> Context:
     return {}
 
 
+def submitted(form_class: type[Form], values: dict[str, str]) -> Form:
+    """The form as a view holds it after `values` were posted and validated (no CSRF here)."""
+    form = form_class(formdata=MultiDict(values), meta={"csrf": False})
+    form.validate()
+    return form
+
+
 def page_of(some_posts: list[Post], *, more: bool = False) -> Context:
     """A page of posts as the views pass it; `more` adds the Load more link."""
     next_cursor = (
@@ -141,9 +154,7 @@ def login() -> Context:
 
 
 def login_errors() -> Context:
-    form = LoginForm(data={"username": "", "password": ""})
-    form.validate()
-    return {"form": form, "next_url": "/"}
+    return {"form": submitted(LoginForm, {"username": "", "password": ""}), "next_url": "/"}
 
 
 def login_failed() -> Context:
@@ -157,11 +168,8 @@ def register() -> Context:
 
 
 def register_errors() -> Context:
-    form = RegisterForm(
-        data={"username": "a!", "email": "not-an-email", "password": "short", "confirm": "other"}
-    )
-    form.validate()
-    return {"form": form}
+    bad = {"username": "a!", "email": "not-an-email", "password": "short", "confirm": "other"}
+    return {"form": submitted(RegisterForm, bad)}
 
 
 def register_field(name: str) -> Context:
@@ -213,10 +221,7 @@ def profile_owner(kind: str = "ordinary", **extra: Any) -> Context:
 
 
 def profile_post_errors() -> Context:
-    form = PostForm(formdata=None, data={"title": "", "body": ""})
-    form.title.errors = ["This field is required."]
-    form.body.errors = ["This field is required."]
-    return profile_owner(post_form=form)
+    return profile_owner(post_form=submitted(PostForm, {"title": "", "body": ""}))
 
 
 def profile_later(*, more: bool = True) -> Context:
@@ -230,12 +235,8 @@ def profile_form(kind: str = "ordinary") -> Context:
 
 def profile_form_errors() -> Context:
     context = profile_form()
-    form = context["form"]
-    form.email.data = "ada@"
-    form.email.errors = ["Invalid email address."]
-    form.bio.data = "Engines. " * 60
-    form.bio.errors = [f"Field cannot be longer than {form.bio_max_length} characters."]
-    return context
+    bad = {"display_name": context["user"].display_name, "email": "ada@", "bio": "Engines. " * 60}
+    return {**context, "form": submitted(ProfileForm, bad)}
 
 
 def password_form() -> Context:
@@ -243,15 +244,17 @@ def password_form() -> Context:
 
 
 def password_errors(*, wrong_current: bool = False) -> Context:
-    context = password_form()
-    form = context["form"]
     if wrong_current:
-        form.current_password.errors = ["That is not your current password."]
+        new = "a long enough password"
+        form = submitted(
+            PasswordForm, {"current_password": "guess", "password": new, "confirm": new}
+        )
+        form.current_password.errors.append(WRONG_PASSWORD)  # as the view does
     else:
-        form.current_password.errors = ["This field is required."]
-        form.password.errors = ["At least 12 characters."]
-        form.confirm.errors = ["The passwords do not match."]
-    return context
+        form = submitted(
+            PasswordForm, {"current_password": "", "password": "short", "confirm": "other"}
+        )
+    return {**password_form(), "form": form}
 
 
 def own_post(kind: str = "ordinary", **extra: Any) -> Context:
@@ -267,10 +270,7 @@ def post_form(kind: str = "ordinary") -> Context:
 
 def post_form_errors() -> Context:
     context = post_form()
-    form = context["form"]
-    form.title.data = ""
-    form.title.errors = ["This field is required."]
-    return context
+    return {**context, "form": submitted(PostForm, {"title": "", "body": context["post"].body})}
 
 
 def post_deleted() -> Context:
@@ -335,14 +335,22 @@ def edit_row(kind: str = "ordinary") -> Context:
 
 
 def edit_row_errors() -> Context:
+    """A malformed username and password, and an email another account has."""
     context = edit_row()
-    form = context["form"]
-    form.username.data = "a!"
-    form.username.errors = ["3 to 32 characters: letters, digits, underscore, dot or dash."]
-    form.email.errors = ["That email is already taken."]
-    form.password.data = "short"
-    form.password.errors = ["At least 12 characters."]
-    return context
+    user = context["user"]
+    form = submitted(
+        UserEditForm,
+        {
+            "username": "a!",
+            "email": "ada@example.com",
+            "display_name": user.display_name,
+            "password": "short",
+            "is_active": "active",
+            "version": str(user.version),
+        },
+    )
+    form.email.errors.append(TAKEN_MESSAGES["email"])  # as users.service.mark_taken does
+    return {**context, "form": form}
 
 
 def edit_row_stale() -> Context:
@@ -356,12 +364,11 @@ def confirm_row(problem: str = "") -> Context:
 
 
 def create_form_errors() -> Context:
-    form = UserCreateForm(
-        formdata=None, data={"username": "ada", "email": "not-an-email", "password": "short"}
+    """A username another account has, a malformed email and a short password."""
+    form = submitted(
+        UserCreateForm, {"username": "ada", "email": "not-an-email", "password": "short"}
     )
-    form.username.errors = ["That username is already taken."]
-    form.email.errors = ["Invalid email address."]
-    form.password.errors = ["At least 12 characters."]
+    form.username.errors.append(TAKEN_MESSAGES["username"])  # as users.service.mark_taken does
     return table(create_form=form, focus_form=True)
 
 

@@ -10,7 +10,7 @@ from roster.auth.limits import limit_failed_password_checks
 from roster.extensions import db
 from roster.pagination import cursor_args
 from roster.posts.forms import PostForm
-from roster.profiles.forms import PasswordForm, ProfileForm
+from roster.profiles.forms import WRONG_PASSWORD, PasswordForm, ProfileForm
 from roster.profiles.queries import profile_context
 from roster.rendering import render, render_fragment, render_or_redirect
 from roster.submission import form_status
@@ -114,5 +114,5 @@ def change_password() -> Response:
             login_user(user, remember=remembered in request.cookies)
             flash("Your password is changed. Other sessions are signed out.", "success")
             return redirect(url_for("profiles.show", username=user.username), 303)
-        form.current_password.errors.append("That is not your current password.")
+        form.current_password.errors.append(WRONG_PASSWORD)
     return render("account/password.html", "password_form", status=form_status(form), form=form)

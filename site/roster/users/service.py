@@ -23,14 +23,12 @@ from roster.extensions import db
 from roster.submission import Refused
 from roster.users import rules
 from roster.users.models import User, utcnow
+from roster.users.policy import TAKEN_MESSAGES, email_key, fold, identifier_key
 from roster.users.queries import live_users
 
-# The database's unique indexes, and the form field each one guards.
-UNIQUE_INDEX_FIELDS = {"uq_users_username_lower": "username", "uq_users_email_lower": "email"}
-TAKEN_MESSAGES = {
-    "username": "That username is taken.",
-    "email": "An account with that email already exists.",
-}
+# What the database names when a unique index refuses a row, and the form field it guards:
+# the index (PostgreSQL; SQLite for an expression index) or the column (SQLite otherwise).
+UNIQUE_INDEX_FIELDS = {"uq_users_username_lower": "username", "email_key": "email"}
 STALE = (
     "Someone else changed this user while you were editing. "
     "Cancel to see the latest version, then edit again."
@@ -76,20 +74,25 @@ class UserChange:
 
 
 def find_for_login(identifier: str) -> User | None:
-    """The active account whose username or email is `identifier`, without regard to case."""
-    key = identifier.strip().lower()
+    """The active account whose username or email is `identifier`, without regard to case.
+
+    Usernames are ASCII (policy.USERNAME_PATTERN), so lower() matches them; both keys are
+    unique, and no username has an "@", so at most one account matches.
+    """
+    key = identifier_key(identifier)
     return db.session.scalar(
         live_users().where(
-            User.is_active,
-            or_(func.lower(User.username) == key, func.lower(User.email) == key),
+            User.is_active, or_(func.lower(User.username) == key, User.email_key == key)
         )
     )
 
 
 def is_taken(field: str, value: str, *, exclude_id: int | None = None) -> bool:
     """True when another account, deleted ones included, already uses `value` for `field`."""
-    column = getattr(User, field)
-    query = select(User.id).where(func.lower(column) == value.strip().lower())
+    if field == "email":
+        query = select(User.id).where(User.email_key == email_key(value))
+    else:
+        query = select(User.id).where(func.lower(User.username) == fold(value))
     if exclude_id is not None:
         query = query.where(User.id != exclude_id)
     return db.session.scalar(query.limit(1)) is not None
