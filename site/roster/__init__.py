@@ -24,7 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from roster.cli import register_commands
     from roster.config import load_settings
     from roster.errors import register_error_handlers
-    from roster.security import init_security
+    from roster.security import RowIdConverter, init_security
     from roster.templating import init_templating
 
     app = Flask(
@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     load_settings(app, config)
+    app.url_map.converters["int"] = RowIdConverter
     register_extensions(app)
     init_auth(app)
     register_blueprints(app)
@@ -64,12 +65,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature: its routes here, its templates in templates/<feature>/."""
     from roster.auth.views import bp as auth
+    from roster.health.views import bp as health
     from roster.pages.views import bp as pages
     from roster.posts.views import bp as posts
     from roster.profiles.views import bp as profiles
     from roster.users.views import bp as users
 
-    for blueprint in (pages, auth, profiles, posts, users):
+    for blueprint in (pages, auth, profiles, posts, users, health):
         app.register_blueprint(blueprint)
 
 
