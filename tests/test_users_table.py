@@ -355,9 +355,10 @@ def test_edit_in_place(admin_client, member):
 
 
 def test_edit_with_plain_post_redirects_and_can_deactivate_and_reset_password(
-    admin_client, member, client
+    admin_client, member, app, sign_in_as
 ):
-    old_token = member.session_token
+    member_browser = app.test_client()
+    sign_in_as(member_browser, member.username)
     data = form(member, is_active="inactive", password="a brand new password")
     response = admin_client.post(f"/users/{member.id}", data=data)
     assert response.status_code == 303
@@ -365,7 +366,7 @@ def test_edit_with_plain_post_redirects_and_can_deactivate_and_reset_password(
     user = db.session.get(User, member.id)
     assert not user.is_active
     assert user.check_password("a brand new password")
-    assert user.session_token != old_token
+    assert member_browser.get("/account/password").status_code == 303, "signed out"
 
 
 def test_update_with_only_the_contract_fields_keeps_the_rest(admin_client, member):

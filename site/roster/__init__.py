@@ -22,6 +22,7 @@ from roster.pages.views import bp as pages_bp
 from roster.posts.views import bp as posts_bp
 from roster.profiles.views import bp as profiles_bp
 from roster.security import init_security
+from roster.sessions.setup import init_sessions
 from roster.templating import init_templating
 from roster.users.views import bp as users_bp
 
@@ -41,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     for blueprint in (pages_bp, auth_bp, profiles_bp, posts_bp, users_bp):
         app.register_blueprint(blueprint)
+    init_sessions(app)
     init_catalog(app)
     init_templating(app)
     register_error_handlers(app)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
-from flask_login import current_user, login_required, login_user
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from roster.auth.limits import limit_failed_password_checks
@@ -14,6 +14,7 @@ from roster.posts.models import Post
 from roster.posts.queries import Cursor, post_page, requested_cursor
 from roster.profiles.forms import PasswordForm, ProfileForm
 from roster.rendering import render, render_fragment
+from roster.sessions.service import current_session, sign_in
 from roster.users.models import User
 from roster.users.service import (
     DuplicateUserError,
@@ -119,17 +120,16 @@ def save_profile(user: User, form: ProfileForm) -> bool:
 @login_required
 @limit_failed_password_checks
 def change_password() -> Response:
-    """New password; this session stays signed in, every other session and cookie ends."""
+    """New password: every session ends (roster.sessions); this browser signs in on a new one."""
     form = PasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
         if user.check_password(form.current_password.data):
-            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            current = current_session()
             user.set_password(form.password.data, method=hash_method())
-            user.rotate_session_token()
             db.session.commit()
-            # Re-issue this session (and its remember cookie, if it had one) with the new token.
-            login_user(user, remember=remembered in request.cookies)
+            # A copy of this browser's cookies dies with the rest; it keeps "remember me".
+            sign_in(user, remember=bool(current and current.remember))
             flash("Your password is changed. Other sessions are signed out.", "success")
             return redirect(url_for("profiles.show", username=user.username), 303)
         form.current_password.errors.append("That is not your current password.")

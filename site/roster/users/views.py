@@ -216,9 +216,8 @@ def apply_edit(user: User, form: UserEditForm) -> bool:
     user.is_admin = form.is_admin.data
     user.is_active = is_active
     if form.password.data:
+        # A reset password ends the user's sessions (roster.sessions, on flush).
         user.set_password(form.password.data, method=hash_method())
-        # A reset password ends the sessions that knew the old one.
-        user.rotate_session_token()
     try:
         commit_or_report_duplicate()
     except DuplicateUserError as clash:
