@@ -19,6 +19,7 @@ from roster.users.models import User, utcnow
 
 REMEMBER = "remember_token"
 HX = {"HX-Request": "true"}
+PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a brand new passphrase"
 FIREFOX = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 IPHONE = (
@@ -38,9 +39,9 @@ def signed_in(client) -> bool:
     return client.get("/account/sessions").status_code == 200
 
 
-def sign_in(client, username="member", password="correct horse battery", **extra):
+def sign_in(client, username="member", password=PASSWORD, **extra):
     data = {"username": username, "password": password, **extra}
-    response = client.post("/login", data=data, headers=extra.pop("headers", {}))
+    response = client.post("/login", data=data)
     assert response.status_code == 303, response.get_data(as_text=True)
 
 
@@ -343,7 +344,7 @@ def test_the_profile_links_to_the_sessions_page(member_browser):
 def test_changing_the_password_kills_a_copy_of_this_browsers_cookies(app, member, member_browser):
     copied = cookies(member_browser)
     change = {
-        "current_password": "correct horse battery",
+        "current_password": PASSWORD,
         "password": NEW_PASSWORD,
         "confirm": NEW_PASSWORD,
     }
