@@ -55,14 +55,22 @@ def plural(count: int, noun: str) -> str:
 # ---- the signed-in user's own sessions ------------------------------------------------------
 
 
-def own_sessions() -> dict[str, Any]:
+def sessions_context(owner: User, *, admin_view: bool) -> dict[str, Any]:
+    """What the sessions list needs: `owner`'s open sessions, this browser's marked.
+
+    `admin_view`: an admin looks at someone's sessions (the user details page can include it).
+    """
     current = current_session()
     return {
-        "owner": current_user,
-        "sessions": open_sessions(current_user.id),
+        "owner": owner,
+        "sessions": open_sessions(owner.id),
         "current_id": current.id if current else None,
-        "admin_view": False,
+        "admin_view": admin_view,
     }
+
+
+def own_sessions() -> dict[str, Any]:
+    return sessions_context(current_user, admin_view=False)
 
 
 def own_list() -> Response:
@@ -102,23 +110,12 @@ def revoke_others() -> Response:
 # ---- admins: any user's sessions ------------------------------------------------------------
 
 
-def user_sessions_context(user: User) -> dict[str, Any]:
-    """What the sessions list needs for an admin looking at `user` (the details page too)."""
-    current = current_session()
-    return {
-        "owner": user,
-        "sessions": open_sessions(user.id),
-        "current_id": current.id if current else None,
-        "admin_view": True,
-    }
-
-
 def user_list(user: User) -> Response:
     return render_or_redirect(
         url_for("sessions.user_sessions", user_id=user.id),
         TEMPLATE,
         "session_list",
-        **user_sessions_context(user),
+        **sessions_context(user, admin_view=True),
     )
 
 
@@ -126,7 +123,7 @@ def user_list(user: User) -> Response:
 @admin_required
 def user_sessions(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
-    return render(TEMPLATE, "session_list", **user_sessions_context(user))
+    return render(TEMPLATE, "session_list", **sessions_context(user, admin_view=True))
 
 
 @bp.post("/users/<int:user_id>/sessions/<int:session_id>/revoke")
