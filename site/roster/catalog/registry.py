@@ -87,7 +87,7 @@ ENTRIES: list[Entry] = [
         "only-this-one",
         partial(samples.sessions, others=False),
     ),
-    Entry("sessions/index.html", "session_list", "admin", samples.admin_sessions),
+    Entry("sessions/list.html", None, "admin", samples.admin_sessions),
     Entry("account/password.html", "password_form", "empty", samples.password_form),
     Entry("account/password.html", "password_form", "validation-errors", samples.password_errors),
     Entry(
