@@ -16,6 +16,7 @@ from roster.extensions import db
 from roster.sessions.models import UserSession
 from roster.sessions.service import end_sessions, open_sessions
 from roster.users.models import User, utcnow
+from tests.helpers import fetch, scalars
 
 REMEMBER = "remember_token"
 HX = {"HX-Request": "true"}
@@ -63,18 +64,26 @@ def replay(app, copied: dict[str, str], *only: str):
     return thief
 
 
-def session_rows(user: User) -> list[UserSession]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id)
-        )
+def session_rows(app, user: User) -> list[UserSession]:
+    return scalars(
+        app, select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id)
     )
 
 
-def admin_edit(admin_client, user: User, **changes):
-    db.session.expire_all()
-    user = db.session.get(User, user.id)
+def run(app, statement) -> None:
+    """Execute one statement and commit, in an app context of its own."""
+    with app.app_context():
+        db.session.execute(statement)
+        db.session.commit()
+
+
+def open_session_ids(app, user: User) -> list[int]:
+    with app.app_context():
+        return [record.id for record in open_sessions(user.id)]
+
+
+def admin_edit(app, admin_client, user: User, **changes):
+    user = fetch(app, User, user.id)
     data = {
         "username": user.username,
         "email": user.email,
@@ -102,7 +111,7 @@ def member_browser(app, member):
 def test_signing_in_opens_a_record_with_a_hashed_secret(app, member):
     browser = browser_with(app, FIREFOX)
     sign_in(browser, remember="y")
-    [record] = session_rows(member)
+    [record] = session_rows(app, member)
     assert record.remember
     assert record.ended_at is None
     assert record.user_agent == FIREFOX
@@ -114,7 +123,7 @@ def test_signing_in_opens_a_record_with_a_hashed_secret(app, member):
 
 def test_without_remember_me_the_record_says_so(app, member):
     sign_in(app.test_client())
-    assert [r.remember for r in session_rows(member)] == [False]
+    assert [r.remember for r in session_rows(app, member)] == [False]
 
 
 @pytest.mark.parametrize(
@@ -136,8 +145,8 @@ def test_a_copy_of_the_session_cookie_is_dead_after_sign_out(app, member, member
     assert signed_in(replay(app, copied, "session")), "the copy works while the session is open"
     assert member_browser.post("/logout").status_code == 303
     assert not signed_in(replay(app, copied, "session"))
-    assert [(r.end_reason is not None) for r in session_rows(member)] == [True]
-    assert session_rows(member)[0].end_reason == "signed-out"
+    assert [(r.end_reason is not None) for r in session_rows(app, member)] == [True]
+    assert session_rows(app, member)[0].end_reason == "signed-out"
 
 
 def test_a_copy_of_the_remember_cookie_is_dead_after_sign_out(app, member, member_browser):
@@ -165,7 +174,7 @@ def test_the_remember_cookie_rotates_when_it_signs_in(app, member, member_browse
     assert after != before
     member_browser.delete_cookie("session")
     assert signed_in(member_browser), "the new token signs in"
-    [record] = session_rows(member)
+    [record] = session_rows(app, member)
     assert record.previous_hash is not None
     assert record.rotated_at is not None
 
@@ -181,7 +190,7 @@ def test_a_rotated_token_replayed_later_ends_the_whole_session(make_app, member)
     thief.set_cookie(REMEMBER, stolen)
     assert not signed_in(thief)
     assert not signed_in(browser), "reuse ends the session for the owner too"
-    [record] = session_rows(member)
+    [record] = session_rows(app, member)
     assert record.end_reason == "remember-token-reused"
 
 
@@ -196,7 +205,7 @@ def test_a_rotated_token_within_the_grace_period_serves_that_request_only(app, m
     assert signed_in(parallel)
     assert parallel.get_cookie(REMEMBER).value == token, "no new token for the loser"
     assert signed_in(browser), "the session lives on"
-    assert session_rows(member)[0].ended_at is None
+    assert session_rows(app, member)[0].ended_at is None
 
 
 # ---- revocation from /account/sessions ----------------------------------------------------
@@ -206,20 +215,20 @@ def test_revoking_a_session_signs_that_browser_out(app, member, member_browser):
     laptop = app.test_client()
     sign_in(laptop)
     copied = cookies(member_browser)
-    other_id = session_rows(member)[0].id
+    other_id = session_rows(app, member)[0].id
     response = laptop.post(f"/account/sessions/{other_id}/revoke")
     assert response.status_code == 303
     assert response.headers["Location"] == "/account/sessions"
     assert not signed_in(member_browser)
     assert not signed_in(replay(app, copied, REMEMBER))
     assert signed_in(laptop)
-    assert session_rows(member)[0].end_reason == "revoked"
+    assert session_rows(app, member)[0].end_reason == "revoked"
 
 
 def test_revoking_answers_htmx_with_the_list_and_a_toast(app, member, member_browser):
     laptop = app.test_client()
     sign_in(laptop)
-    other_id = session_rows(member)[0].id
+    other_id = session_rows(app, member)[0].id
     response = laptop.post(f"/account/sessions/{other_id}/revoke", headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -239,20 +248,20 @@ def test_revoke_others_keeps_this_session_only(app, member, member_browser):
     assert not signed_in(member_browser)
     assert not signed_in(phone)
     assert signed_in(laptop)
-    assert len(open_sessions(member.id)) == 1
+    assert len(open_session_ids(app, member)) == 1
 
 
 def test_nobody_revokes_another_users_session(app, member, member_browser, make_user):
     make_user("mallory")
     mallory = app.test_client()
     sign_in(mallory, "mallory")
-    other_id = session_rows(member)[0].id
+    other_id = session_rows(app, member)[0].id
     assert mallory.post(f"/account/sessions/{other_id}/revoke").status_code == 404
     assert signed_in(member_browser)
 
 
-def test_the_current_session_is_not_revoked_here(member_browser, member):
-    own_id = session_rows(member)[0].id
+def test_the_current_session_is_not_revoked_here(app, member_browser, member):
+    own_id = session_rows(app, member)[0].id
     assert member_browser.post(f"/account/sessions/{own_id}/revoke").status_code == 404
     assert signed_in(member_browser)
 
@@ -260,17 +269,17 @@ def test_the_current_session_is_not_revoked_here(member_browser, member):
 def test_an_ended_or_unknown_session_is_not_found(app, member, member_browser):
     laptop = app.test_client()
     sign_in(laptop)
-    other_id = session_rows(member)[0].id
+    other_id = session_rows(app, member)[0].id
     assert laptop.post(f"/account/sessions/{other_id}/revoke").status_code == 303
     assert laptop.post(f"/account/sessions/{other_id}/revoke").status_code == 404
     assert laptop.post("/account/sessions/999999/revoke").status_code == 404
 
 
 @pytest.mark.parametrize("url", ["/account/sessions/1/revoke", "/account/sessions/revoke-others"])
-def test_revoking_needs_a_csrf_token(member, member_browser, url):
+def test_revoking_needs_a_csrf_token(app, member, member_browser, url):
     assert member_browser.post(url, csrf=False).status_code == 400
     assert signed_in(member_browser)
-    assert session_rows(member)[0].ended_at is None
+    assert session_rows(app, member)[0].ended_at is None
 
 
 @pytest.mark.parametrize(
@@ -299,7 +308,7 @@ def test_the_page_lists_browser_os_address_and_marks_this_one(app, member):
     assert "Mobile Safari 17 on iOS" in html
     assert html.count('data-testid="session"') == 2
     assert html.count('data-testid="current-session"') == 1
-    laptop_id, iphone_id = (r.id for r in reversed(session_rows(member)))
+    laptop_id, iphone_id = (r.id for r in reversed(session_rows(app, member)))
     current = re.search(r'id="session-(\d+)"[^>]*>(?:(?!</li>).)*current-session', html, re.S)
     assert current is not None
     assert int(current.group(1)) == laptop_id
@@ -322,15 +331,15 @@ def test_ended_and_idle_sessions_are_not_listed(app, member, member_browser):
     old.post("/logout")
     idle = app.test_client()
     sign_in(idle)
-    idle_id = session_rows(member)[-1].id
-    db.session.execute(
+    idle_id = session_rows(app, member)[-1].id
+    run(
+        app,
         update(UserSession)
         .where(UserSession.id == idle_id)
-        .values(last_seen_at=utcnow() - timedelta(days=15))
+        .values(last_seen_at=utcnow() - timedelta(days=15)),
     )
-    db.session.commit()
     assert not signed_in(idle), "a session left idle past SESSION_IDLE_TIMEOUT has ended"
-    assert [r.id for r in open_sessions(member.id)] == [session_rows(member)[0].id]
+    assert open_session_ids(app, member) == [session_rows(app, member)[0].id]
 
 
 def test_the_profile_links_to_the_sessions_page(member_browser):
@@ -352,13 +361,13 @@ def test_changing_the_password_kills_a_copy_of_this_browsers_cookies(app, member
     assert signed_in(member_browser), "this browser goes on, on a new session"
     assert not signed_in(replay(app, copied, "session"))
     assert not signed_in(replay(app, copied, REMEMBER))
-    reasons = [r.end_reason for r in session_rows(member)]
+    reasons = [r.end_reason for r in session_rows(app, member)]
     assert reasons == ["password-changed", None]
 
 
 def test_an_admin_password_reset_ends_every_session(app, admin_client, member, member_browser):
     copied = cookies(member_browser)
-    admin_edit(admin_client, member, password=NEW_PASSWORD)
+    admin_edit(app, admin_client, member, password=NEW_PASSWORD)
     assert not signed_in(member_browser)
     assert not signed_in(replay(app, copied, REMEMBER))
 
@@ -367,13 +376,13 @@ def test_deactivation_ends_sessions_and_reactivation_revives_none(
     app, admin_client, member, member_browser
 ):
     copied = cookies(member_browser)
-    admin_edit(admin_client, member, is_active="inactive")
+    admin_edit(app, admin_client, member, is_active="inactive")
     assert not signed_in(member_browser)
-    admin_edit(admin_client, member, is_active="active")
+    admin_edit(app, admin_client, member, is_active="active")
     assert not signed_in(member_browser)
     assert not signed_in(replay(app, copied, "session"))
     assert not signed_in(replay(app, copied, REMEMBER))
-    assert [r.end_reason for r in session_rows(member)] == ["deactivated"]
+    assert [r.end_reason for r in session_rows(app, member)] == ["deactivated"]
     sign_in(app.test_client())  # the account itself works again
 
 
@@ -386,15 +395,16 @@ def test_deletion_ends_sessions_and_restoring_revives_none(
     assert admin_client.post(f"/users/{member.id}/restore").status_code == 303
     assert not signed_in(member_browser)
     assert not signed_in(replay(app, copied, REMEMBER))
-    assert [r.end_reason for r in session_rows(member)] == ["deleted"]
+    assert [r.end_reason for r in session_rows(app, member)] == ["deleted"]
 
 
 def test_end_sessions_keeps_only_the_one_asked_for(app, member, member_browser):
     laptop = app.test_client()
     sign_in(laptop)
-    keep = session_rows(member)[-1].id
-    assert len(end_sessions(member.id, "password-reset", keep=keep)) == 1
-    db.session.commit()
+    keep = session_rows(app, member)[-1].id
+    with app.app_context():
+        assert len(end_sessions(member.id, "password-reset", keep=keep)) == 1
+        db.session.commit()
     assert not signed_in(member_browser)
     assert signed_in(laptop)
 
@@ -402,8 +412,7 @@ def test_end_sessions_keeps_only_the_one_asked_for(app, member, member_browser):
 def test_purging_a_user_deletes_their_sessions(app, runner, admin_client, member, member_browser):
     admin_client.post(f"/users/{member.id}/delete")
     assert runner.invoke(args=["purge-deleted", "--older-than-days", "0"]).exit_code == 0
-    db.session.expire_all()
-    assert db.session.scalar(select(UserSession).where(UserSession.user_id == member.id)) is None
+    assert session_rows(app, member) == []
 
 
 # ---- admins ------------------------------------------------------------------------------------
@@ -415,12 +424,12 @@ def test_admins_see_and_revoke_a_users_sessions(app, admin_client, member, membe
     assert page.status_code == 200
     assert "Sessions of member" in html
     assert 'data-testid="current-session"' not in html
-    record_id = session_rows(member)[0].id
+    record_id = session_rows(app, member)[0].id
     response = admin_client.post(f"/users/{member.id}/sessions/{record_id}/revoke", headers=HX)
     assert response.status_code == 200
     assert 'data-testid="sessions-empty"' in response.get_data(as_text=True)
     assert not signed_in(member_browser)
-    assert session_rows(member)[0].end_reason == "revoked-by-admin"
+    assert session_rows(app, member)[0].end_reason == "revoked-by-admin"
 
 
 def test_admins_sign_a_user_out_everywhere(app, admin_client, member, member_browser):
@@ -436,7 +445,7 @@ def test_admins_sign_a_user_out_everywhere(app, admin_client, member, member_bro
 def test_an_admin_revokes_only_sessions_of_the_user_named(app, admin_client, admin, member):
     browser = app.test_client()
     sign_in(browser)
-    record_id = session_rows(member)[0].id
+    record_id = session_rows(app, member)[0].id
     assert admin_client.post(f"/users/{admin.id}/sessions/{record_id}/revoke").status_code == 404
     assert signed_in(browser)
 
@@ -466,15 +475,16 @@ def statements(app):
     def record(_conn, _cursor, statement, *_args) -> None:
         seen.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", record)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
     yield seen
-    event.remove(db.engine, "before_cursor_execute", record)
+    event.remove(engine, "before_cursor_execute", record)
 
 
 def test_a_signed_in_request_costs_one_query(app, member, member_browser, statements):
     statements.clear()
-    with app.app_context():  # a fresh context, as a real request has: nothing cached in `g`
-        assert member_browser.get("/about").status_code == 200
+    assert member_browser.get("/about").status_code == 200
     assert len(statements) == 1, statements
     assert "JOIN users" in statements[0]
     assert "user_sessions.id = " in statements[0]
@@ -488,11 +498,10 @@ def test_last_seen_is_written_at_most_once_a_minute(app, member, statements):
     for _ in range(3):
         assert signed_in(browser)
     assert not [s for s in statements if s.startswith("UPDATE")]
-    db.session.execute(update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=2)))
-    db.session.commit()
+    run(app, update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=2)))
     statements.clear()
     for _ in range(3):
         assert signed_in(browser)
     assert len([s for s in statements if s.startswith("UPDATE user_sessions")]) == 1
-    seen = session_rows(member)[0].last_seen_at
+    seen = session_rows(app, member)[0].last_seen_at
     assert utcnow() - seen.replace(tzinfo=utcnow().tzinfo) < timedelta(seconds=30)
