@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from roster.config import load_settings
     from roster.errors import register_error_handlers
     from roster.security import RowIdConverter, init_security
+    from roster.sessions.setup import init_sessions
     from roster.templating import init_templating
 
     app = Flask(
@@ -38,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     init_auth(app)
     register_blueprints(app)
+    init_sessions(app)
     init_catalog(app)
     init_templating(app)
     register_error_handlers(app)

@@ -16,7 +16,7 @@ from werkzeug.security import generate_password_hash
 from roster.auth.forms import RegisterForm
 from roster.extensions import db
 from roster.posts.models import Post
-from roster.users.models import User, new_session_token, utcnow
+from roster.users.models import User, utcnow
 from roster.users.service import (
     DuplicateUserError,
     NewUser,
@@ -130,7 +130,6 @@ def _demo_user(rng: random.Random, number: int, password_hash: str, now) -> dict
         "bio": f"Likes {rng.choice(WORDS)} and {rng.choice(WORDS)}.",
         "is_admin": False,
         "is_active": True,
-        "session_token": new_session_token(),
         "created_at": now - timedelta(minutes=number),
         "updated_at": now,
         "version": 1,

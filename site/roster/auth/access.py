@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from roster.extensions import db, login_manager
+from roster.extensions import login_manager
 from roster.htmx import client_redirect, htmx, vary
+from roster.sessions import service as sessions
 from roster.users.models import User
 
 P = ParamSpec("P")
@@ -30,16 +31,8 @@ def init_auth(app: Flask) -> None:
 
 
 def load_user(user_id: str) -> User | None:
-    """Ids are `<id>:<session token>`: a rotated token ends every older session and cookie."""
-    pk, _, token = user_id.partition(":")
-    if not pk.isdigit() or not token:
-        return None
-    # A primary-key get: the ORM's cheapest load, checked here rather than in a WHERE clause
-    # built anew on every request.
-    user = db.session.get(User, int(pk))
-    if user is None or user.deleted_at is not None or not user.is_active:
-        return None
-    return user if user.session_token == token else None
+    """The cookie names an open session record (roster.sessions), not just a user."""
+    return sessions.load_user(user_id)
 
 
 def send_to_login() -> Response:

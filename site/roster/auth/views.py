@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from flask import Blueprint, Response, flash, g, redirect, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -14,6 +14,7 @@ from roster.auth.forms import LoginForm, RegisterForm
 from roster.auth.limits import limit_failed_sign_ins, limit_field_checks, limit_registrations
 from roster.htmx import htmx, location
 from roster.rendering import render, render_fragment
+from roster.sessions.service import end_current_session, sign_in
 from roster.submission import form_status, submit
 from roster.users.models import User
 from roster.users.service import NewUser, create_user, find_for_login, hash_method
@@ -67,9 +68,10 @@ def _decoy_hash(method: str) -> str:
 
 
 def start_session(user: User, *, remember: bool) -> None:
-    """Sign in on a fresh session, so that a session planted before sign-in is worthless."""
+    """Sign in on a fresh session, so that a session planted before sign-in is worthless;
+    the cookies name a new server-side session record."""
     renew_session()
-    login_user(user, remember=remember)
+    sign_in(user, remember=remember)
 
 
 def renew_session() -> None:
@@ -92,7 +94,9 @@ def go_to(url: str) -> Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    # Renew first: logout_user then marks the remember-me cookie for deletion in the new session.
+    # The record ends first, so that a copy of either cookie signs in nobody afterwards. Then
+    # renew: logout_user marks the remember-me cookie for deletion in the new session.
+    end_current_session()
     renew_session()
     logout_user()
     flash("You are signed out.", "info")

@@ -80,6 +80,15 @@ ENTRIES: list[Entry] = [
         "right-to-left",
         partial(samples.profile_form, "rtl"),
     ),
+    Entry("sessions/index.html", "content", "several", samples.sessions),
+    Entry("sessions/index.html", "session_list", "several", samples.sessions),
+    Entry(
+        "sessions/index.html",
+        "session_list",
+        "only-this-one",
+        partial(samples.sessions, others=False),
+    ),
+    Entry("sessions/list.html", None, "admin", samples.admin_sessions),
     Entry("account/password.html", "password_form", "empty", samples.password_form),
     Entry("account/password.html", "password_form", "validation-errors", samples.password_errors),
     Entry(

@@ -22,6 +22,7 @@ from roster.pagination import Page, encode
 from roster.posts.forms import PostForm
 from roster.posts.models import Post
 from roster.profiles.forms import WRONG_PASSWORD, PasswordForm, ProfileForm
+from roster.sessions.models import UserSession
 from roster.users.forms import UserCreateForm, UserEditForm
 from roster.users.models import User
 from roster.users.policy import TAKEN_MESSAGES
@@ -255,6 +256,54 @@ def password_errors(*, wrong_current: bool = False) -> Context:
             PasswordForm, {"current_password": "", "password": "short", "confirm": "other"}
         )
     return {**password_form(), "form": form}
+
+
+# (user agent, address, remembered, minutes since last seen)
+SESSIONS = [
+    (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Safari/537.36",
+        "203.0.113.7",
+        True,
+        0,
+    ),
+    (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
+        "2001:db8:85a3::8a2e:370:7334",
+        False,
+        95,
+    ),
+    ("curl/8.5.0", "", False, 60 * 24 * 3),
+]
+
+
+def sessions(*, admin_view: bool = False, others: bool = True) -> Context:
+    """The first person's open sessions; the first one is the browser looking at the page."""
+    owner = people()[0]
+    records = [
+        UserSession(
+            id=number,
+            user_id=owner.id,
+            user_agent=agent,
+            ip_address=address,
+            remember=remember,
+            created_at=EPOCH - timedelta(days=number * 7),
+            last_seen_at=EPOCH - timedelta(minutes=minutes),
+        )
+        for number, (agent, address, remember, minutes) in enumerate(SESSIONS, start=1)
+    ]
+    return {
+        "current_user": owner,
+        "owner": owner,
+        "sessions": records if others else records[:1],
+        "current_id": None if admin_view else 1,
+        "admin_view": admin_view,
+    }
+
+
+def admin_sessions() -> Context:
+    return sessions(admin_view=True)
 
 
 def own_post(kind: str = "ordinary", **extra: Any) -> Context:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
-from flask_login import current_user, login_required, login_user
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_login import current_user, login_required
 from sqlalchemy import func
 
 from roster.auth.limits import limit_failed_password_checks
@@ -14,6 +14,7 @@ from roster.profiles.forms import WRONG_PASSWORD, PasswordForm, ProfileForm
 from roster.profiles.queries import profile_context
 from roster.rendering import render, render_fragment, render_or_redirect
 from roster.submission import form_status
+from roster.sessions.service import current_session, sign_in
 from roster.users.models import User
 from roster.users.queries import live_users
 from roster.users.service import (
@@ -106,17 +107,16 @@ def save_profile(user: User, form: ProfileForm) -> bool:
 @login_required
 @limit_failed_password_checks
 def change_password() -> Response:
-    """New password; this session stays signed in, every other session and cookie ends."""
+    """New password: every session ends (roster.sessions); this browser signs in on a new one."""
     form = PasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
         if user.check_password(form.current_password.data):
-            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            current = current_session()
             user.set_password(form.password.data, method=hash_method())
-            user.rotate_session_token()
             db.session.commit()
-            # Re-issue this session (and its remember cookie, if it had one) with the new token.
-            login_user(user, remember=remembered in request.cookies)
+            # A copy of this browser's cookies dies with the rest; it keeps "remember me".
+            sign_in(user, remember=bool(current and current.remember))
             flash("Your password is changed. Other sessions are signed out.", "success")
             return redirect(url_for("profiles.show", username=user.username), 303)
         form.current_password.errors.append(WRONG_PASSWORD)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -26,10 +25,6 @@ if TYPE_CHECKING:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def new_session_token() -> str:
-    return secrets.token_urlsafe(16)
 
 
 def email_key_of_row(context: DefaultExecutionContext) -> str:
@@ -57,8 +52,6 @@ class User(UserMixin, db.Model):
     bio: Mapped[str] = mapped_column(Text, default="")
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Part of the Flask-Login id: changing it signs out every other session and remember cookie.
-    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -85,17 +78,11 @@ class User(UserMixin, db.Model):
         self.email_key = email_key(address)
         return address
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
-
     def set_password(self, password: str, method: str = "scrypt") -> None:
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
-
-    def rotate_session_token(self) -> None:
-        self.session_token = new_session_token()
 
 
 Index("uq_users_username_lower", func.lower(User.username), unique=True)

@@ -152,9 +152,8 @@ def update_user(actor: User, user: User, change: UserChange, version: str | int)
         user.is_admin = change.is_admin
         user.is_active = is_active
         if change.password:
+            # A reset password ends the user's sessions (roster.sessions, on flush).
             user.set_password(change.password, method=hash_method())
-            # A reset password ends the sessions that knew the old one.
-            user.rotate_session_token()
         commit_or_report_duplicate()
     return user
 
