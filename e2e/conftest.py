@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Page
 
 from e2e.helpers import ADMIN, LoadWatch, NoReload
+from roster.mail.testing import MailServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -38,7 +39,22 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def mail_server() -> Iterator[MailServer]:
+    """A real SMTP server in the test process: the site's mail arrives here, to be read."""
+    server = MailServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def server_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def server_env(
+    tmp_path_factory: pytest.TempPathFactory, mail_server: MailServer, server_port: int
+) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("e2e")
     env = {
         **os.environ,
@@ -47,6 +63,9 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "ROSTER_INSTANCE_PATH": str(folder / "instance"),
         # The fragment catalog: accessibility tests and screenshots render its states.
         "CATALOG": "1",
+        # Links in mail lead back to this server, as they would to a production site.
+        "MAIL_URL": mail_server.url,
+        "SITE_URL": f"http://127.0.0.1:{server_port}",
     }
     env.pop("REDIS_URL", None)
     env.pop("FLASK_DEBUG", None)
@@ -61,7 +80,7 @@ def flask(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(server_env: dict[str, str]) -> Iterator[str]:
+def live_server(server_env: dict[str, str], server_port: int) -> Iterator[str]:
     """Migrate, seed, create an admin, then serve with gunicorn as production does."""
     flask(server_env, "db", "upgrade")
     flask(server_env, *SEED)
@@ -74,7 +93,7 @@ def live_server(server_env: dict[str, str]) -> Iterator[str]:
         "--admin",
         stdin=f"{ADMIN['password']}\n{ADMIN['password']}\n",
     )
-    port = free_port()
+    port = server_port
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),

@@ -7,12 +7,14 @@ Every test in this module gets a browser context with JavaScript disabled (the
 from __future__ import annotations
 
 import re
+import uuid
 from urllib.parse import quote_plus
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import ADMIN, sign_in
+from e2e.helpers import ADMIN, register, sign_in
+from roster.mail.testing import MailServer
 
 pytestmark = pytest.mark.browser_context_args(java_script_enabled=False)
 
@@ -139,3 +141,23 @@ def test_sign_out_another_session_from_the_sessions_page(page: Page, browser, ba
     laptop.goto("/about")
     expect(laptop.get_by_test_id("nav-sign-in")).to_be_visible()
     other.close()
+
+
+def test_forgot_and_reset_a_password_without_javascript(page: Page, mail_server: MailServer):
+    name = f"nojs-{uuid.uuid4().hex[:8]}"
+    register(page, name, "no script password one")
+    expect(page.get_by_test_id("nav-user")).to_be_visible(timeout=10_000)
+    page.get_by_test_id("sign-out").click()
+    page.get_by_test_id("nav-sign-in").click()
+    page.get_by_test_id("forgot-password-link").click()
+    page.get_by_label("Email or username").fill(f"{name}@example.com")
+    page.get_by_test_id("send-reset-link").click()
+    expect(page.get_by_test_id("reset-requested")).to_be_visible()
+
+    mail = mail_server.wait_for(f"{name}@example.com", "Reset your Roster password")
+    page.goto(mail.link("/password/reset/"))
+    page.get_by_label("Password", exact=True).fill("no script password two")
+    page.get_by_label("Confirm password").fill("no script password two")
+    page.get_by_test_id("save-new-password").click()
+    expect(page).to_have_url(re.compile("/login$"))
+    sign_in(page, name, "no script password two")

@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from roster import create_app
 from roster.extensions import db
+from roster.mail.testing import MailServer
 from roster.users.models import User
 from roster.users.service import NewUser, create_user
 from tests.helpers import PASSWORD, UNSAFE_METHODS, csrf_token, loaded, sign_in
@@ -82,8 +83,16 @@ def postgres_url() -> Iterator[str]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def mail_server() -> Iterator[MailServer]:
+    """A real SMTP server in this process: every app of the run sends its mail there."""
+    server = MailServer().start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+def app(request: pytest.FixtureRequest, tmp_path: Path, mail_server: MailServer) -> Iterator[Flask]:
     """The app on a fresh database. It holds no app context: each request pushes its own."""
     if request.config.getoption("--db") == "postgres":
         url = request.getfixturevalue("postgres_url")
@@ -91,10 +100,12 @@ def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
         database = tmp_path / "roster.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), database)
         url = f"sqlite:///{database}"
-    app = create_app(base_config(url))
+    app = create_app({**base_config(url), "MAIL_URL": mail_server.url})
     app.test_client_class = RosterClient
     app.test_cli_runner_class = RosterCliRunner
     yield app
+    # Mail still queued belongs to this test: it must not arrive during the next one.
+    app.extensions["roster.postman"].drain(10)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             tables = ", ".join(t.name for t in db.metadata.sorted_tables)
@@ -196,7 +207,11 @@ def make_app(app: Flask) -> Iterator:
     made: list[Flask] = []
 
     def make(*, without: tuple[str, ...] = (), **overrides) -> Flask:
-        config = {**base_config(app.config["SQLALCHEMY_DATABASE_URI"]), **overrides}
+        config = {
+            **base_config(app.config["SQLALCHEMY_DATABASE_URI"]),
+            "MAIL_URL": app.config["MAIL_URL"],
+            **overrides,
+        }
         other = create_app({k: v for k, v in config.items() if k not in without})
         other.test_client_class = RosterClient
         made.append(other)
@@ -206,3 +221,14 @@ def make_app(app: Flask) -> Iterator:
     for other in made:
         with other.app_context():
             db.engine.dispose()
+
+
+# ---- mail: what the in-process SMTP server received during this test ---------------------
+
+
+@pytest.fixture
+def mailbox(mail_server: MailServer, app: Flask) -> Iterator[MailServer]:
+    """The SMTP server, emptied for this test; `mailbox.wait_for(address, subject)`."""
+    mail_server.clear()
+    yield mail_server
+    app.extensions["roster.postman"].drain(10)

@@ -18,12 +18,14 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build an app; `config` overrides what the environment says (tests pass theirs here)."""
+    from roster.accounts import init_accounts
     from roster.assets import init_assets
     from roster.auth.access import init_auth
     from roster.catalog import init_catalog
     from roster.cli import register_commands
     from roster.config import load_settings
     from roster.errors import register_error_handlers
+    from roster.mail import init_mail
     from roster.security import RowIdConverter, init_security
     from roster.sessions.setup import init_sessions
     from roster.templating import init_templating
@@ -40,6 +42,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_auth(app)
     register_blueprints(app)
     init_sessions(app)
+    init_mail(app)
+    init_accounts(app)
     init_catalog(app)
     init_templating(app)
     register_error_handlers(app)

@@ -10,9 +10,15 @@ from typing import Any
 import click
 from flask import Flask
 
+DEBUG_SITE_URL = "http://127.0.0.1:5000"
+
 
 class MissingSecretKey(RuntimeError):
     """Raised at start-up when a production server has no SECRET_KEY."""
+
+
+class MissingSiteURL(RuntimeError):
+    """Raised at start-up when a production server sends mail but has no SITE_URL."""
 
 
 def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
@@ -64,12 +70,19 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         # timeouts, so that an unreachable Redis costs a request half a second at most.
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        # Outgoing mail (roster.mail): without MAIL_URL every message is kept in instance/mail/.
+        MAIL_URL=os.environ.get("MAIL_URL"),
+        MAIL_FROM=os.environ.get("MAIL_FROM", "Roster <roster@localhost>"),
+        # The base of every link in mail; never taken from a request's Host header.
+        SITE_URL=os.environ.get("SITE_URL"),
     )
     if "SECRET_KEY" in os.environ:
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     app.config.update(overrides or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _fallback_secret_key(app)
+    if not app.config.get("SITE_URL"):
+        app.config["SITE_URL"] = _fallback_site_url(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres://"):
         # Heroku-style URLs name a driver SQLAlchemy no longer accepts.
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
@@ -96,6 +109,16 @@ def _fallback_secret_key(app: Flask) -> str:
         "SECRET_KEY is not set: export SECRET_KEY=<a long random string> "
         "(or run with --debug for a development key kept in the instance folder)."
     )
+
+
+def _fallback_site_url(app: Flask) -> str:
+    """Links in real mail must point at the real site: guessing it is left to development."""
+    if app.config["MAIL_URL"] and not (app.debug or app.testing or _is_maintenance_command()):
+        raise MissingSiteURL(
+            "SITE_URL is not set: links in mail need it "
+            "(export SITE_URL=https://roster.example.com, the address users open)."
+        )
+    return DEBUG_SITE_URL
 
 
 def _is_maintenance_command() -> bool:

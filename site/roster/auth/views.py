@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, logout_user
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from roster.accounts.service import ask_to_confirm_new_account
 from roster.auth.access import safe_next
 from roster.auth.forms import LoginForm, RegisterForm
 from roster.auth.limits import limit_failed_sign_ins, limit_field_checks, limit_registrations
@@ -113,6 +114,7 @@ def register() -> Response:
         if user := submit(form, create_user, None, new):
             start_session(user, remember=False)
             flash(f"Welcome to Roster, {user.name}.", "success")
+            ask_to_confirm_new_account(user)
             return go_to(url_for("profiles.show", username=user.username))
     return render("auth/register.html", "register_form", status=form_status(form), form=form)
 

@@ -12,8 +12,17 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from roster.catalog import samples
+from roster.catalog import account_samples, samples
 from roster.users.rules import LAST_ADMIN
+
+# Each mail template and the states it is sent in (account_samples.letters).
+MAIL_STATES = {
+    "mail/password_reset": ["password-reset"],
+    "mail/password_changed": ["password-changed", "password-changed-by-admin"],
+    "mail/verify_email": ["verify-registration", "verify-change", "verify-admin"],
+    "mail/email_changed": ["email-changed", "email-changed-by-admin"],
+    "mail/invite": ["invite"],
+}
 
 
 @dataclass(frozen=True)
@@ -162,6 +171,89 @@ ENTRIES: list[Entry] = [
     Entry("components/nav.html", None, "right-to-left", partial(samples.nav, "rtl")),
     Entry("components/toasts_oob.html", None, "toasts", samples.toasts),
     Entry("components/toasts_oob.html", None, "undo", samples.undo_toast),
+    Entry("accounts/forgot.html", "forgot_form", "empty", account_samples.forgot),
+    Entry(
+        "accounts/forgot.html", "forgot_form", "sent", partial(account_samples.forgot, sent=True)
+    ),
+    Entry(
+        "accounts/forgot.html", "forgot_form", "validation-errors", account_samples.forgot_errors
+    ),
+    Entry(
+        "accounts/forgot.html",
+        "forgot_form",
+        "too-many",
+        partial(account_samples.forgot_errors, throttled=True),
+    ),
+    Entry("accounts/new_password.html", "new_password_form", "reset", account_samples.new_password),
+    Entry(
+        "accounts/new_password.html",
+        "new_password_form",
+        "validation-errors",
+        partial(account_samples.new_password, errors=True),
+    ),
+    Entry(
+        "accounts/new_password.html",
+        "new_password_form",
+        "invite",
+        partial(account_samples.new_password, "invite"),
+    ),
+    Entry(
+        "accounts/new_password.html",
+        "new_password_form",
+        "invite-right-to-left",
+        partial(account_samples.new_password, "invite", names="rtl"),
+    ),
+    *[
+        Entry(
+            "accounts/link_problem.html",
+            "link_problem",
+            state,
+            partial(account_samples.link_problem, *problem),
+        )
+        for state, problem in account_samples.LINK_PROBLEM_STATES.items()
+    ],
+    Entry(
+        "accounts/email_status.html",
+        "email_status",
+        "confirmed",
+        partial(account_samples.email_status, verified=True),
+    ),
+    Entry(
+        "accounts/email_status.html",
+        "email_status",
+        "not-confirmed",
+        partial(account_samples.email_status, verified=False),
+    ),
+    *[
+        Entry(
+            "accounts/user_mail_status.html",
+            "user_mail_status",
+            state,
+            partial(account_samples.user_mail_status, state),
+        )
+        for state in ("confirmed", "not-confirmed", "invited")
+    ],
+    *[
+        Entry(f"{name}.{kind}", block, state, partial(account_samples.letter, state))
+        for name, states in MAIL_STATES.items()
+        for state in states
+        for kind, block in (("html", "content"), ("txt", None))
+    ],
+    Entry(
+        "mail/invite.html",
+        "content",
+        "right-to-left",
+        partial(account_samples.letter, "invite", "rtl"),
+    ),
+    Entry("outbox/index.html", "outbox", "messages", account_samples.outbox),
+    Entry("outbox/index.html", "outbox", "empty", partial(account_samples.outbox, empty=True)),
+    Entry("outbox/message.html", "kept_message", "default", account_samples.outbox_message),
+    Entry(
+        "outbox/message.html",
+        "kept_message",
+        "right-to-left",
+        partial(account_samples.outbox_message, "rtl"),
+    ),
 ]
 # fmt: on
 

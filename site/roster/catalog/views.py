@@ -34,6 +34,11 @@ def is_page(template: str) -> bool:
 def render_entry(entry: Entry) -> str:
     """Only the entry's block (or its whole template): what htmx would swap in."""
     context = entry.sample()
+    if entry.template.endswith(".txt"):
+        # A mail's plain-text part: shown as the text it is (never autoescaped: escape it here).
+        return Markup('<pre class="mail-text">{}</pre>').format(
+            render_template(entry.template, **context)
+        )
     if entry.block is None:
         return render_template(entry.template, **context)
     return render_block(entry.template, entry.block, **context)

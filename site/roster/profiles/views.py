@@ -6,6 +6,11 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func
 
+from roster.accounts.service import (
+    ask_to_confirm_email_change,
+    needs_confirmation,
+    tell_password_changed,
+)
 from roster.auth.limits import limit_failed_password_checks
 from roster.extensions import db
 from roster.pagination import cursor_args
@@ -91,15 +96,19 @@ def save_profile(user: User, form: ProfileForm) -> bool:
     if mark_taken(form, ("email",), exclude_id=user.id):
         return False
     # A field the request left out keeps its value (email is required, so it is always there).
-    for name in ("display_name", "email", "bio"):
+    for name in ("display_name", "bio"):
         if name in request.form:
             setattr(user, name, form[name].data)
+    new_address = needs_confirmation(user, form.email.data)
     try:
         # The unique index decides when two saves race past the check above.
         commit_or_report_duplicate()
     except DuplicateUserError as clash:
         form[clash.field].errors.append(str(clash))
         return False
+    if new_address:
+        # A new address takes effect when its owner follows the link mailed to it.
+        ask_to_confirm_email_change(user, form.email.data)
     return True
 
 
@@ -118,6 +127,7 @@ def change_password() -> Response:
             # A copy of this browser's cookies dies with the rest; it keeps "remember me".
             sign_in(user, remember=bool(current and current.remember))
             flash("Your password is changed. Other sessions are signed out.", "success")
+            tell_password_changed(user)
             return redirect(url_for("profiles.show", username=user.username), 303)
         form.current_password.errors.append(WRONG_PASSWORD)
     return render("account/password.html", "password_form", status=form_status(form), form=form)

@@ -28,7 +28,8 @@ class UserFields(FlaskForm):
 
 
 class UserCreateForm(UserFields):
-    password = password_field()
+    # Left empty, the user is invited by mail to choose their own (roster.accounts).
+    password = password_field(required=False)
 
 
 class UserEditForm(UserFields):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,9 @@ from roster.users.policy import (
 
 if TYPE_CHECKING:
     from roster.posts.models import Post
+
+# Django's convention: a hash starting with "!" matches no password (werkzeug cannot parse it).
+UNUSABLE_PASSWORD_PREFIX = "!"  # noqa: S105 (a marker, not a password)
 
 
 def utcnow() -> datetime:
@@ -56,6 +60,10 @@ class User(UserMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    # When the current email was confirmed by following a mailed link; None: not confirmed.
+    email_verified_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
     # Set instead of deleting the row, so that undo restores the user exactly.
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     # Optimistic locking: an edit based on a stale version is refused, not silently lost.
@@ -75,7 +83,11 @@ class User(UserMixin, db.Model):
 
     @validates("email")
     def _key_email(self, _name: str, address: str) -> str:
-        self.email_key = email_key(address)
+        key = email_key(address)
+        if key != self.email_key:
+            # Another mailbox: unconfirmed until its owner follows the link (roster.accounts).
+            self.email_verified_at = None
+        self.email_key = key
         return address
 
     def set_password(self, password: str, method: str = "scrypt") -> None:
@@ -83,6 +95,15 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def set_unusable_password(self) -> None:
+        """No password opens the account until its owner sets one (an invite); a new random
+        marker also retires the links made for the previous one."""
+        self.password_hash = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(24)
+
+    @property
+    def has_usable_password(self) -> bool:
+        return not (self.password_hash or "").startswith(UNUSABLE_PASSWORD_PREFIX)
 
 
 Index("uq_users_username_lower", func.lower(User.username), unique=True)

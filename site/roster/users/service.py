@@ -56,7 +56,7 @@ class NewUser:
 
     username: str
     email: str
-    password: str
+    password: str | None
     display_name: str = ""
     is_admin: bool = False
 
@@ -120,7 +120,10 @@ def hash_method() -> str:
 
 
 def create_user(actor: User | None, new: NewUser) -> User:
-    """Insert and commit an account; one that clashes with another raises DuplicateUserError."""
+    """Insert and commit an account; one that clashes with another raises DuplicateUserError.
+
+    Without a password the account waits for its owner to choose one (an invite).
+    """
     if taken := taken_problems(username=new.username, email=new.email):
         raise DuplicateUserError(*taken)
     user = User(
@@ -129,7 +132,10 @@ def create_user(actor: User | None, new: NewUser) -> User:
         is_admin=new.is_admin,
         display_name=new.display_name.strip(),
     )
-    user.set_password(new.password, method=hash_method())
+    if new.password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(new.password, method=hash_method())
     db.session.add(user)
     commit_or_report_duplicate()
     return user

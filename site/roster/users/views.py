@@ -15,6 +15,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, request, ur
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from roster.accounts.service import announce_admin_edit, invite_if_passwordless
 from roster.auth.access import admin_required
 from roster.extensions import db
 from roster.htmx import htmx, reswap
@@ -115,7 +116,7 @@ def new_user(form: UserCreateForm) -> NewUser:
     return NewUser(
         username=form.username.data,
         email=form.email.data,
-        password=form.password.data,
+        password=form.password.data or None,
         display_name=form.display_name.data or "",
         is_admin=form.is_admin.data,
     )
@@ -148,6 +149,7 @@ def create() -> Response:
         context = table_context(TableView(), create_form=form)
         return render(TABLE, "create_form", status=422, focus_form=True, **context)
     flash(f"Created {user.username}.", "success")
+    invite_if_passwordless(user, current_user)
     return render_or_redirect(
         table_url(),
         TABLE,
@@ -181,6 +183,7 @@ def edit(user_id: int) -> Response:
 def update(user_id: int) -> Response:
     user = get_live_user(user_id)
     form = UserEditForm()
+    old_address = user.email
     saved = form.validate_on_submit() and submit(
         form, update_user, current_user, user, user_change(form), form.version.data
     )
@@ -189,6 +192,7 @@ def update(user_id: int) -> Response:
             form.form_errors.append(NO_VERSION)
         return render_row("edit_row", user, status=422, form=form)
     flash(f"Saved {user.username}.", "success")
+    announce_admin_edit(user, old_address=old_address, new_password=bool(form.password.data))
     return render_or_redirect(table_url(), ROW, "row", user=user)
 
 

@@ -1,6 +1,6 @@
 """Server-side session records replace the per-user session token.
 
-Revision ID: 0003
+Revision ID: 0004
 Revises: 0002
 Create Date: 2026-12-01
 

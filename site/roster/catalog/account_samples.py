@@ -1,0 +1,119 @@
+"""Catalog samples for the account pages and their mail (each mail with its real context)."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+from roster.accounts import mails
+from roster.accounts.forms import ForgotPasswordForm, NewPasswordForm
+from roster.accounts.tokens import BAD, EXPIRED, TAKEN, USED, Purpose
+from roster.accounts.views import LINK_PROBLEMS, NEXT_STEPS, TOO_MANY_RESETS
+from roster.catalog.samples import EPOCH, Context, people
+from roster.mail import Letter
+from roster.mail.outbox import KeptMessage
+from roster.users.models import User
+
+
+def account_holder(kind: str = "ordinary", *, verified: bool = True) -> User:
+    """A transient user with what the links sign: an id, a password hash, an address."""
+    user = people(kind)[0]
+    user.password_hash = "scrypt:32768:8:1$catalog$0"  # noqa: S105 (no password hashes to it)
+    user.email_verified_at = EPOCH if verified else None
+    return user
+
+
+def invited(kind: str = "ordinary") -> User:
+    user = account_holder(kind, verified=False)
+    user.set_unusable_password()
+    return user
+
+
+def letters(kind: str = "ordinary") -> dict[str, Letter]:
+    """One letter per mail template state, addressed to a sample user of `kind`."""
+    user, admin = account_holder(kind), people(kind)[1]
+    return {
+        "password-reset": mails.password_reset(user),
+        "password-changed": mails.password_changed(user),
+        "password-changed-by-admin": mails.password_changed(user, by_admin=True),
+        "verify-registration": mails.verification(user, user.email, "registration"),
+        "verify-change": mails.verification(user, "new.address@example.com", "change"),
+        "verify-admin": mails.verification(user, user.email, "admin"),
+        "email-changed": mails.email_changed(user, "old.address@example.com"),
+        "email-changed-by-admin": mails.email_changed(
+            user, "old.address@example.com", by_admin=True
+        ),
+        "invite": mails.invite(invited(kind), admin),
+    }
+
+
+def letter(state: str, kind: str = "ordinary") -> Context:
+    return letters(kind)[state].template_context()
+
+
+def forgot(*, sent: bool = False) -> Context:
+    form = ForgotPasswordForm(formdata=None, data={"email": "ada@example.com" if sent else ""})
+    return {"form": form, "sent": sent}
+
+
+def forgot_errors(*, throttled: bool = False) -> Context:
+    form = ForgotPasswordForm(formdata=None)
+    if throttled:
+        form.form_errors.append(TOO_MANY_RESETS)
+    else:
+        form.email.errors = ["This field is required."]
+    return {"form": form, "sent": False}
+
+
+def new_password(kind: str = "reset", *, errors: bool = False, names: str = "ordinary") -> Context:
+    form = NewPasswordForm(formdata=None)
+    if errors:
+        form.password.errors = ["At least 12 characters."]
+        form.confirm.errors = ["The passwords do not match."]
+    return {"form": form, "kind": kind, "user": invited(names), "action": "/password/reset/x"}
+
+
+def link_problem(purpose: Purpose, kind: str) -> Context:
+    status, title, explanation = LINK_PROBLEMS[kind]
+    return {
+        "code": status,
+        "title": title,
+        "explanation": explanation,
+        "next_step": NEXT_STEPS[purpose],
+        "purpose": purpose,
+    }
+
+
+LINK_PROBLEM_STATES = {
+    "reset-bad": (Purpose.RESET, BAD),
+    "reset-expired": (Purpose.RESET, EXPIRED),
+    "reset-used": (Purpose.RESET, USED),
+    "verify-taken": (Purpose.VERIFY, TAKEN),
+    "invite-expired": (Purpose.INVITE, EXPIRED),
+}
+
+
+def email_status(*, verified: bool) -> Context:
+    user = account_holder(verified=verified)
+    return {"user": user, "current_user": user}
+
+
+def user_mail_status(state: str) -> Context:
+    user = invited() if state == "invited" else account_holder(verified=state == "confirmed")
+    return {"user": user}
+
+
+def kept(state: str = "password-reset", kind: str = "ordinary") -> KeptMessage:
+    """A letter as the outbox keeps it: rendered, then parsed back from its bytes."""
+    raw = letters(kind)[state].compose().message().as_bytes()
+    parsed = message_from_bytes(raw, _class=EmailMessage, policy=policy.default)
+    return KeptMessage("20260314-093000000000-0a1b2c3d.eml", parsed)
+
+
+def outbox(*, empty: bool = False) -> Context:
+    states = () if empty else ("password-reset", "verify-registration", "invite")
+    return {"messages": [kept(state) for state in states]}
+
+
+def outbox_message(kind: str = "ordinary") -> Context:
+    return {"message": kept("verify-change", kind)}
