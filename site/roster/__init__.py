@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import event
 
 from roster.assets import init_assets
+from roster.audit.views import bp as audit_bp
 from roster.auth import access  # noqa: F401  (registers the user loader)
 from roster.auth.views import bp as auth_bp
 from roster.catalog import init_catalog
@@ -39,7 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     load_settings(app, config)
     register_extensions(app)
-    for blueprint in (pages_bp, auth_bp, profiles_bp, posts_bp, users_bp):
+    for blueprint in (pages_bp, auth_bp, profiles_bp, posts_bp, users_bp, audit_bp):
         app.register_blueprint(blueprint)
     init_catalog(app)
     init_templating(app)

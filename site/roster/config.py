@@ -36,6 +36,7 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         PASSWORD_HASH_METHOD="scrypt",  # noqa: S106 (a method name, not a password)
         USERS_PER_PAGE=25,
         POSTS_PER_PAGE=10,
+        AUDIT_PER_PAGE=50,
         # Failed sign-ins per client address and per username; registration attempts per address;
         # as-you-type field checks per address (Flask-Limiter rate strings).
         LOGIN_RATE_LIMIT="10/minute",

@@ -9,9 +9,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from roster.audit.service import record
 from roster.auth.access import safe_next
 from roster.auth.forms import LoginForm, RegisterForm
 from roster.auth.limits import limit_failed_sign_ins, limit_field_checks, limit_registrations
+from roster.extensions import db
 from roster.htmx import htmx, location
 from roster.rendering import render, render_fragment
 from roster.users.models import User
@@ -36,8 +38,12 @@ def login() -> Response:
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
             start_session(user, remember=form.remember.data)
+            record("auth.sign_in", target=user)
+            db.session.commit()
             flash(f"Welcome back, {user.name}.", "success")
             return go_to(next_url)
+        record("auth.sign_in_failed", target=find_for_login(form.username.data))
+        db.session.commit()
         form.form_errors.append(LOGIN_FAILED)
     return login_form(form, next_url, status=422 if form.is_submitted() else 200)
 
@@ -91,6 +97,8 @@ def go_to(url: str) -> Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
+    record("auth.sign_out", target=current_user._get_current_object())
+    db.session.commit()
     # Renew first: logout_user then marks the remember-me cookie for deletion in the new session.
     renew_session()
     logout_user()

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, requ
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, select
 
+from roster.audit.service import record
 from roster.auth.limits import limit_failed_password_checks
 from roster.extensions import db
 from roster.htmx import htmx
@@ -127,6 +128,7 @@ def change_password() -> Response:
             remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
             user.set_password(form.password.data, method=hash_method())
             user.rotate_session_token()
+            record("password.change", target=user)
             db.session.commit()
             # Re-issue this session (and its remember cookie, if it had one) with the new token.
             login_user(user, remember=remembered in request.cookies)

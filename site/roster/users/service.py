@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
+from roster.audit.service import record_changes
 from roster.extensions import db
 from roster.users.models import User
 
@@ -83,6 +84,7 @@ def create_user(
     )
     user.set_password(password, method=hash_method())
     db.session.add(user)
+    record_changes("user.create", user)
     commit_or_report_duplicate()
     return user
 

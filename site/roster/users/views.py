@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
+from roster.audit.service import record_changes
 from roster.auth.access import admin_required
 from roster.extensions import db
 from roster.htmx import htmx
@@ -219,6 +220,7 @@ def apply_edit(user: User, form: UserEditForm) -> bool:
         user.set_password(form.password.data, method=hash_method())
         # A reset password ends the sessions that knew the old one.
         user.rotate_session_token()
+    record_changes("user.update", user)
     try:
         commit_or_report_duplicate()
     except DuplicateUserError as clash:
@@ -245,6 +247,7 @@ def delete(user_id: int) -> Response:
         return response
     # Soft delete: nothing is lost, so undo can bring the user (and their posts) back exactly.
     user.deleted_at = utcnow()
+    record_changes("user.delete", user)
     db.session.commit()
     flash(
         {
@@ -268,6 +271,7 @@ def restore(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     if user.deleted_at is not None:
         user.deleted_at = None
+        record_changes("user.restore", user)
         db.session.commit()
     flash(f"Restored {user.username}.", "success")
     if not htmx().wants_fragment:
