@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import JSON, DateTime, Integer, Select, String, inspect, insert, literal, select
+from sqlalchemy import JSON, DateTime, Integer, Select, String, insert, inspect, literal, select
 
 from roster.audit.actions import ACTIONS
 from roster.audit.models import AuditEntry
