@@ -80,9 +80,17 @@ class AuditPage:
 def _who(text: str) -> str:
     """A user id or a username; anything else is no filter at all."""
     text = text.strip()
-    if text.isdigit() and len(text) <= len(str(MAX_ID)) and int(text) <= MAX_ID:
-        return str(int(text))
+    user_id = _user_id(text)
+    if user_id is not None:
+        return str(user_id)
     return text if USERNAME.match(text) else ""
+
+
+def _user_id(who: str) -> int | None:
+    """`who` as a user id, if it is one: digits that fit the column (others are a username)."""
+    if who.isdigit() and len(who) <= len(str(MAX_ID)) and int(who) <= MAX_ID:
+        return int(who)
+    return None
 
 
 def _day(text: str) -> date | None:
@@ -101,8 +109,9 @@ def _midnight(day: date) -> datetime:
 
 def user_is(column: Any, who: str) -> ColumnElement[bool]:
     """`column` holds the user `who` names: an id as it is, a username through its index."""
-    if who.isdigit():
-        return column == int(who)
+    as_id = _user_id(who)
+    if as_id is not None:
+        return column == as_id
     user_id = select(User.id).where(func.lower(User.username) == who.lower()).scalar_subquery()
     return column == user_id
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import has_request_context, request
@@ -120,21 +120,43 @@ def changes_of(obj: Any) -> dict[str, tuple[Any, Any]]:
     """The columns of `obj` changed in this session and not yet flushed: {name: (old, new)}.
 
     Read from SQLAlchemy's attribute history, so a caller records exactly what it is about to
-    commit, without copying the old values first. Call it before the commit (or a flush).
+    commit, without copying the old values first. An attribute set after its object expired (a
+    commit expires everything) has no old value in memory: those are read from the database.
     """
     state = inspect(obj)
     found: dict[str, tuple[Any, Any]] = {}
+    unknown: list[str] = []
     for attr in state.mapper.column_attrs:
-        if attr.key in UNAUDITED:
-            continue
         history = state.attrs[attr.key].history
-        if not history.has_changes():
+        if attr.key in UNAUDITED or not history.has_changes():
             continue
-        old = history.deleted[0] if history.deleted else None
         new = history.added[0] if history.added else None
-        if old != new:
-            found[attr.key] = (old, new)
-    return found
+        if history.deleted:
+            found[attr.key] = (history.deleted[0], new)
+        elif state.persistent:
+            unknown.append(attr.key)
+        else:
+            found[attr.key] = (None, new)
+    if unknown:
+        found.update(_stored_values(obj, unknown))
+    return {key: (old, new) for key, (old, new) in found.items() if old != new}
+
+
+def _stored_values(obj: Any, keys: list[str]) -> dict[str, tuple[Any, Any]]:
+    """(stored, unsaved) for `keys` of a persistent `obj`: the stored ones in one query.
+
+    By the identity key, which needs no load, and without autoflush, which would store the
+    unsaved values first.
+    """
+    state = inspect(obj)
+    columns = [state.mapper.column_attrs[key].expression for key in keys]
+    where = [
+        column == value
+        for column, value in zip(state.mapper.primary_key, state.identity, strict=True)
+    ]
+    with db.session.no_autoflush:
+        stored = db.session.execute(select(*columns).where(*where)).one()
+    return {key: (old, state.dict[key]) for key, old in zip(keys, stored, strict=True)}
 
 
 def scrub(changes: Changes) -> dict[str, list[Any]]:
@@ -158,7 +180,10 @@ def _safe(field: str, value: Any) -> Any:
         return {str(k): _safe(str(k), v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [_safe(field, item) for item in value]
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        # SQLite hands back naive datetimes; they were stored as UTC.
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
         return REDACTED if HASH_VALUE.match(value) else value
