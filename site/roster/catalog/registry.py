@@ -128,7 +128,7 @@ ENTRIES: list[Entry] = [
     Entry("users/index.html", "deleted", "default", samples.deleted),
     Entry("audit/index.html", "content", "entries", samples.audit),
     Entry("audit/index.html", "content", "empty", samples.audit_empty),
-    Entry("audit/index.html", "content", "filtered", partial(samples.audit, actor="ada")),
+    Entry("audit/index.html", "content", "filtered", partial(samples.audit, user="grace.hopper")),
     Entry("audit/index.html", "content", "long-names", partial(samples.audit, "long")),
     Entry("audit/index.html", "content", "right-to-left", partial(samples.audit, "rtl")),
     Entry("audit/index.html", "results", "more-pages", partial(samples.audit, more=True)),
