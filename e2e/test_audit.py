@@ -9,6 +9,8 @@ from playwright.sync_api import Page, expect
 
 from accessibility import assert_accessible
 from conftest import ADMIN, sign_in
+from test_users import create_user
+from test_users import row as user_row
 
 USERNAME = "e2e-audited"
 
@@ -17,15 +19,9 @@ USERNAME = "e2e-audited"
 def test_an_admin_edit_is_found_on_the_audit_log_by_filter(page: Page, csp_violations: list[str]):
     sign_in(page)
     page.get_by_test_id("nav-users").click()
-    page.get_by_text("Add a user").click()
-    form = page.locator("#create-user-form")
-    form.get_by_label("Username").fill(USERNAME)
-    form.get_by_label("Email").fill(f"{USERNAME}@example.com")
-    form.get_by_label("Password").fill("a long enough password")
-    form.get_by_role("button", name="Add user").click()
-    listed = page.get_by_test_id("user-row").filter(has_text=USERNAME)
+    create_user(page, USERNAME)
     # By id: in edit mode the row's text moves into inputs.
-    row = page.locator("#" + listed.get_attribute("id"))
+    row = page.locator("#" + user_row(page, USERNAME).get_attribute("id"))
     row.get_by_role("link", name=f"Edit {USERNAME}").click()
     row.get_by_label("Display name").fill("Audited Person")
     row.get_by_role("button", name="Save").click()
