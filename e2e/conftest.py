@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from e2e.helpers import ADMIN, LoadWatch, NoReload
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -24,11 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ADMIN = {
-    "username": "e2e-admin",
-    "email": "e2e-admin@example.com",
-    "password": "e2e admin password",
-}
 FLASK = [sys.executable, "-m", "flask", "--app", "roster"]
 # The same users, posts and dates on every run: tests and README screenshots are reproducible.
 SEED = ["seed", "--users", "60", "--posts", "40", "--random-seed", "7", "--as-of", "2026-03-14"]
@@ -94,7 +91,8 @@ def live_server(server_env: dict[str, str]) -> Iterator[str]:
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    # Workers import the app on start: seconds on a quiet machine, more on a busy CI runner.
+    deadline = time.monotonic() + 60
     while True:
         try:
             urllib.request.urlopen(f"{url}/about", timeout=1)  # noqa: S310 (our own loopback server)
@@ -138,54 +136,16 @@ def csp_violations(page: Page) -> list[str]:
     return messages
 
 
-class NoReload:
-    """Marks the live document; if a navigation reloads the page, the mark is gone."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        page.evaluate("window.__rosterMark = 'still here'")
-
-    def check(self) -> None:
-        mark = self.page.evaluate("window.__rosterMark")
-        assert mark == "still here", "the page was fully reloaded"
-
-
 @pytest.fixture
 def no_reload(page: Page):
     """Call after the first page load: `guard = no_reload()`, then `guard.check()`."""
     return lambda: NoReload(page)
 
 
-def sign_in(
-    page: Page,
-    username: str = ADMIN["username"],
-    password: str = ADMIN["password"],
-    *,
-    login_url: str = "/login",
-):
-    page.goto(login_url)
-    page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_test_id("nav-user").wait_for()
-
-
 # ==== designers and e2e runs: automatic no-reload check ====
 # Mark a test `@pytest.mark.no_reload` and every interaction in it is checked: after its first
 # page load, the document must never load again (htmx swaps fragments; a reload is a bug).
 # The `no_reload` fixture above still works for checks at chosen points.
-
-
-class LoadWatch:
-    """Records each full document load of the page; htmx swaps and pushState never fire `load`."""
-
-    def __init__(self, page: Page) -> None:
-        self.loads: list[str] = []
-        page.on("load", lambda loaded: self.loads.append(loaded.url))
-
-    @property
-    def reloads(self) -> list[str]:
-        return self.loads[1:]
 
 
 LOAD_WATCH = pytest.StashKey[LoadWatch]()
@@ -205,16 +165,3 @@ def pytest_runtest_call(item: pytest.Item):
     if watch is not None:
         assert watch.reloads == [], f"full page loads after the first: {watch.reloads}"
     return result
-
-
-# ==== integration: a fresh member account ====
-
-
-def register(page: Page, username: str, password: str) -> None:
-    """Register through the form (tests that change data keep to their own account)."""
-    page.goto("/register")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Email").fill(f"{username}@example.com")
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_label("Confirm password").fill(password)
-    page.get_by_test_id("register-submit").click()

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Page, expect
 
-from accessibility import assert_accessible
-from conftest import register, sign_in
+from e2e.accessibility import assert_accessible
+from e2e.helpers import register, sign_in
 from roster.catalog.registry import ENTRIES, Entry
 
 MEMBER_PASSWORD = "a11y member password"

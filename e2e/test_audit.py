@@ -7,10 +7,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from accessibility import assert_accessible
-from conftest import ADMIN, sign_in
-from test_users import create_user
-from test_users import row as user_row
+from e2e.accessibility import assert_accessible
+from e2e.helpers import ADMIN, sign_in
+from e2e.test_users import create_user
+from e2e.test_users import row as user_row
 
 USERNAME = "e2e-audited"
 

@@ -8,7 +8,7 @@ import secrets
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import ADMIN, register, sign_in
+from e2e.helpers import ADMIN, register, sign_in
 
 PASSWORD = "a long enough password"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from conftest import sign_in
+from e2e.helpers import sign_in
 from roster.catalog.registry import ENTRIES
 
 

@@ -12,7 +12,7 @@ from urllib.parse import quote_plus
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import ADMIN, sign_in
+from e2e.helpers import ADMIN, sign_in
 
 pytestmark = pytest.mark.browser_context_args(java_script_enabled=False)
 

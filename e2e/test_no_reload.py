@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import LoadWatch, sign_in
+from e2e.helpers import LoadWatch, sign_in
 
 
 def test_the_watch_sees_full_loads_and_ignores_swaps(page: Page):

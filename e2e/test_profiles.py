@@ -8,7 +8,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import register
+from e2e.helpers import register
 
 PASSWORD = "e2e member password"
 

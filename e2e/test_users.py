@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import sign_in
+from e2e.helpers import sign_in
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import shutil
 from collections.abc import Callable, Iterator
@@ -11,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask, g, has_app_context
-from flask.testing import FlaskClient
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
@@ -21,13 +20,11 @@ from roster import create_app
 from roster.extensions import db
 from roster.users.models import User
 from roster.users.service import create_user
+from tests.helpers import PASSWORD, UNSAFE_METHODS, csrf_token, loaded, sign_in
 
-PASSWORD = "correct horse battery"
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # One schema per run, so that runs from several checkouts at once do not collide.
 POSTGRES_SCHEMA = f"roster_tests_{os.getpid()}"
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -87,6 +84,7 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture
 def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    """The app on a fresh database. It holds no app context: each request pushes its own."""
     if request.config.getoption("--db") == "postgres":
         url = request.getfixturevalue("postgres_url")
     else:
@@ -95,9 +93,9 @@ def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
         url = f"sqlite:///{database}"
     app = create_app(base_config(url))
     app.test_client_class = RosterClient
+    app.test_cli_runner_class = RosterCliRunner
+    yield app
     with app.app_context():
-        yield app
-        db.session.remove()
         if db.engine.dialect.name == "postgresql":
             tables = ", ".join(t.name for t in db.metadata.sorted_tables)
             with db.engine.begin() as conn:
@@ -109,10 +107,7 @@ class RosterClient(FlaskClient):
     """A test client that sends the CSRF token like the site's pages do, unless told not to."""
 
     def csrf_token(self) -> str:
-        page = self.get("/about").get_data(as_text=True)
-        match = CSRF_META.search(page)
-        assert match, "every full page carries <meta name=csrf-token>"
-        return match.group(1)
+        return csrf_token(self.get("/about"))
 
     def open(self, *args: Any, csrf: bool = True, **kwargs: Any) -> Any:
         method = kwargs.get("method", "GET").upper()
@@ -120,11 +115,15 @@ class RosterClient(FlaskClient):
             headers = dict(kwargs.pop("headers", None) or {})
             headers.setdefault("X-CSRFToken", self.csrf_token())
             kwargs["headers"] = headers
-        # Requests run inside the test's app context, so they share its `g`, where Flask-Login
-        # caches the user and Flask-WTF the CSRF token: empty it, as a new request would have it.
-        if has_app_context():
-            vars(g._get_current_object()).clear()
         return super().open(*args, **kwargs)
+
+
+class RosterCliRunner(FlaskCliRunner):
+    """Runs a command as the `flask` command does: in an app context of its own."""
+
+    def invoke(self, *args: Any, **kwargs: Any) -> Any:
+        with self.app.app_context():
+            return super().invoke(*args, **kwargs)
 
 
 @pytest.fixture
@@ -133,32 +132,36 @@ def client(app: Flask) -> RosterClient:
 
 
 @pytest.fixture
-def runner(app: Flask):
+def runner(app: Flask) -> RosterCliRunner:
     return app.test_cli_runner()
 
 
 @pytest.fixture
-def make_user(app: Flask):
-    """Create a user; names and emails default to unique ones."""
+def make_user(app: Flask) -> Callable[..., User]:
+    """Create a user (names and emails default to unique ones), in an app context of its own.
+
+    Returns the user detached with its columns loaded: read them freely; change the row with
+    `tests.helpers.change` (or inside `with app.app_context():`).
+    """
     counter = iter(range(1, 10_000))
 
     def make(username: str | None = None, **fields: Any) -> User:
         number = next(counter)
         username = username or f"user{number}"
-        return create_user(
-            username,
-            fields.pop("email", f"{username}@example.com"),
-            fields.pop("password", PASSWORD),
-            is_admin=fields.pop("is_admin", False),
-            display_name=fields.pop("display_name", ""),
-        )
+        with app.app_context():
+            user = create_user(
+                username,
+                fields.pop("email", f"{username}@example.com"),
+                fields.pop("password", PASSWORD),
+                is_admin=fields.pop("is_admin", False),
+                display_name=fields.pop("display_name", ""),
+            )
+            for name, value in fields.items():  # other columns, e.g. is_active, deleted_at
+                setattr(user, name, value)
+            db.session.commit()
+            return loaded(user)
 
     return make
-
-
-def sign_in(client: RosterClient, username: str, password: str = PASSWORD) -> None:
-    response = client.post("/login", data={"username": username, "password": password})
-    assert response.status_code == 303, response.get_data(as_text=True)
 
 
 @pytest.fixture
@@ -183,19 +186,7 @@ def admin_client(client: RosterClient, admin: User) -> RosterClient:
     return client
 
 
-# ---- auth: helpers as fixtures, and apps with settings of their own ----------------------
-# (test modules cannot import from conftest: e2e/conftest.py shares the module name)
-
-
-@pytest.fixture
-def password() -> str:
-    """The password of every `make_user` account, for tests that type it in themselves."""
-    return PASSWORD
-
-
-@pytest.fixture
-def sign_in_as() -> Callable[[RosterClient, str], None]:
-    return sign_in
+# ---- apps with settings of their own -------------------------------------------------------
 
 
 @pytest.fixture

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import gzip
 import re
+import shutil
 from pathlib import Path
 
 import brotli
-from flask import url_for
 
 from roster.assets import static_version
 from roster.security import CONTENT_SECURITY_POLICY
+from tests.helpers import HX, find, find_all, parse
 
-STATIC_URL = re.compile(r'(?:href|src)="(/static/[^"]+)"')
+FINGERPRINTED = re.compile(r"/static/[\w./-]+\?v=[0-9a-f]{12}")
 
 
-def static_urls(html: str) -> list[str]:
-    return STATIC_URL.findall(html)
+def static_urls(page) -> list[str]:
+    """What the page loads besides itself: stylesheets, icons, scripts and images."""
+    tree = parse(page)
+    return [link.get("href") for link in find_all(tree, "link[href]")] + [
+        element.get("src") for element in find_all(tree, "script[src], img[src]")
+    ]
+
+
+def stylesheet_url(app) -> str:
+    return find(app.test_client().get("/about"), 'link[rel="stylesheet"]').get("href")
 
 
 def test_html_is_gzipped_when_the_client_accepts_gzip(client):
@@ -36,7 +45,7 @@ def test_html_is_brotli_compressed_when_the_client_prefers_it(client):
 
 
 def test_fragments_are_compressed_too(client):
-    response = client.get("/login", headers={"Accept-Encoding": "gzip", "HX-Request": "true"})
+    response = client.get("/login", headers={"Accept-Encoding": "gzip", **HX})
     assert response.headers["Content-Encoding"] == "gzip"
     html = gzip.decompress(response.get_data()).decode()
     assert 'id="login-form"' in html
@@ -55,28 +64,42 @@ def test_compressed_pages_keep_the_strict_csp(client):
 
 
 def test_static_urls_carry_the_hash_of_the_file(client, app):
-    urls = static_urls(client.get("/about").get_data(as_text=True))
-    assert "/static/js/roster.js?v=" + static_version("js/roster.js") in urls
+    urls = static_urls(client.get("/about"))
+    with app.app_context():
+        assert "/static/js/roster.js?v=" + static_version("js/roster.js") in urls
     assert len(urls) >= 4
+    # Same-origin paths only, each fingerprinted: the CSP's 'self' allows every one of them.
     for url in urls:
-        assert re.fullmatch(r"/static/[\w./-]+\?v=[0-9a-f]{12}", url), url
-    # Same-origin paths only: the CSP's 'self' still allows every one of them.
-    assert all(url.startswith("/static/") for url in urls)
+        assert FINGERPRINTED.fullmatch(url), url
 
 
-def test_the_hash_follows_the_content(app):
-    css = Path(app.static_folder, "css/roster.css").read_bytes()
-    js = Path(app.static_folder, "js/roster.js").read_bytes()
-    assert css != js
-    assert static_version("css/roster.css") != static_version("js/roster.js")
-    with app.test_request_context():
-        assert url_for("static", filename="css/roster.css").endswith(
-            "?v=" + static_version("css/roster.css")
-        )
+def test_the_hash_follows_the_content(app, make_app, tmp_path):
+    """Edit a static file and its URL changes: at once in debug, with the next start otherwise."""
+    static = Path(shutil.copytree(app.static_folder, tmp_path / "static"))
+    css = static / "css" / "roster.css"
+    debug = make_app(DEBUG=True)
+    debug.static_folder = str(static)
+    before = stylesheet_url(debug)
+    assert before == stylesheet_url(app), "the same content has the same URL in production"
+
+    css.write_bytes(css.read_bytes() + b"\n/* changed */\n")
+    after = stylesheet_url(debug)
+    assert after != before
+    assert FINGERPRINTED.fullmatch(after), after
+    with debug.test_client().get(after) as response:
+        assert response.get_data().endswith(b"/* changed */\n")
+        assert "immutable" in response.headers["Cache-Control"]
+    with debug.test_client().get(before) as response:
+        assert "immutable" not in response.headers.get("Cache-Control", "")
+
+    # A production server started on the changed files links the new content's URL.
+    restarted = make_app()
+    restarted.static_folder = str(shutil.copytree(static, tmp_path / "deployed"))
+    assert stylesheet_url(restarted) == after
 
 
 def test_fingerprinted_static_files_are_cached_for_a_year(client):
-    url = next(u for u in static_urls(client.get("/about").get_data(as_text=True)) if ".css" in u)
+    url = next(u for u in static_urls(client.get("/about")) if ".css" in u)
     with client.get(url) as response:
         assert response.status_code == 200
     cache = response.headers["Cache-Control"]
@@ -93,7 +116,7 @@ def test_static_files_without_the_current_hash_are_revalidated(client):
 
 
 def test_static_javascript_is_compressed(client):
-    url = next(u for u in static_urls(client.get("/about").get_data(as_text=True)) if "htmx" in u)
+    url = next(u for u in static_urls(client.get("/about")) if "htmx" in u)
     with client.get(url) as response:
         plain = response.get_data()
     with client.get(url, headers={"Accept-Encoding": "br"}) as response:

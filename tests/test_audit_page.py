@@ -14,8 +14,8 @@ from roster.audit.queries import AuditView, filtered_entries
 from roster.extensions import db
 from roster.posts.queries import Cursor
 from roster.users.models import User, utcnow
+from tests.helpers import HX, fetch, save, scalar, scalars
 
-HX = {"HX-Request": "true"}
 ENTRY_IDS = re.compile(r'<tr id="audit-(\d+)" data-testid="audit-entry">')
 DAY = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -25,7 +25,7 @@ def shown(response) -> list[int]:
     return [int(n) for n in ENTRY_IDS.findall(response.get_data(as_text=True))]
 
 
-def add(action: str, *, at: datetime = DAY, actor: User | None = None, target=None, **extra):
+def add(app, action: str, *, at: datetime = DAY, actor=None, target=None, **extra) -> int:
     entry = AuditEntry(
         created_at=at,
         action=action,
@@ -36,26 +36,31 @@ def add(action: str, *, at: datetime = DAY, actor: User | None = None, target=No
         changes=extra.pop("changes", {}),
         address=extra.pop("address", "192.0.2.1"),
     )
-    db.session.add(entry)
-    db.session.commit()
-    return entry.id
+    return save(app, entry).id
+
+
+def clear_log(app) -> None:
+    with app.app_context():
+        db.session.execute(delete(AuditEntry))
+        db.session.commit()
 
 
 @pytest.fixture
-def log(admin_client, admin, member, make_user):
+def log(app, admin_client, admin, member, make_user):
     """A known log (what signing in and creating users wrote is cleared first)."""
-    db.session.execute(delete(AuditEntry))
-    db.session.commit()
     other = make_user("other")
-    db.session.execute(delete(AuditEntry))
-    db.session.commit()
+    clear_log(app)
     return {
-        "edit": add("user.update", actor=admin, target=member, at=DAY - timedelta(days=2)),
-        "delete": add("user.delete", actor=admin, target=other, at=DAY - timedelta(days=1)),
-        "sign_in": add("auth.sign_in", actor=member, target=member, at=DAY),
-        "failed": add("auth.sign_in_failed", target=member, at=DAY + timedelta(days=1)),
-        "purge": add("user.purge", target=other, address=None, at=DAY + timedelta(days=2)),
+        "edit": add(app, "user.update", actor=admin, target=member, at=DAY - timedelta(days=2)),
+        "delete": add(app, "user.delete", actor=admin, target=other, at=DAY - timedelta(days=1)),
+        "sign_in": add(app, "auth.sign_in", actor=member, target=member, at=DAY),
+        "failed": add(app, "auth.sign_in_failed", target=member, at=DAY + timedelta(days=1)),
+        "purge": add(app, "user.purge", target=other, address=None, at=DAY + timedelta(days=2)),
     }
+
+
+def count_entries(app) -> int:
+    return scalar(app, select(func.count()).select_from(AuditEntry))
 
 
 # ---- access ---------------------------------------------------------------------------------
@@ -77,12 +82,12 @@ def test_anonymous_users_are_sent_to_sign_in(client):
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
 @pytest.mark.parametrize("csrf", [True, False])
-def test_no_route_changes_an_entry(admin_client, log, method, csrf):
-    before = db.session.scalar(select(func.count()).select_from(AuditEntry))
+def test_no_route_changes_an_entry(app, admin_client, log, method, csrf):
+    before = count_entries(app)
     for path in ("/audit", f"/audit/{log['edit']}", f"/audit/{log['edit']}/delete"):
         response = admin_client.open(path, method=method, csrf=csrf)
         assert response.status_code in (404, 405), (path, response.status_code)
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == before
+    assert count_entries(app) == before
 
 
 # ---- full page and fragment -----------------------------------------------------------------
@@ -105,8 +110,9 @@ def test_full_page_and_fragment_newest_first(admin_client, log):
     assert shown(fragment) == [log["edit"]]
 
 
-def test_entries_show_who_what_whom_changes_and_address(admin_client, admin, member):
+def test_entries_show_who_what_whom_changes_and_address(app, admin_client, admin, member):
     add(
+        app,
         "user.update",
         actor=admin,
         target=member,
@@ -165,11 +171,12 @@ def test_filter_by_dates_from_after_up_to_before(admin_client, log):
     assert shown(admin_client.get("/audit?after=2026-11-21&before=2026-11-21")) == []
 
 
-def test_a_purged_users_entries_are_still_found_by_id(admin_client, log):
-    other = db.session.scalar(select(User).where(User.username == "other"))
-    other_id = other.id
-    db.session.delete(other)
-    db.session.commit()
+def test_a_purged_users_entries_are_still_found_by_id(app, admin_client, log):
+    with app.app_context():
+        other = db.session.scalar(select(User).where(User.username == "other"))
+        other_id = other.id
+        db.session.delete(other)
+        db.session.commit()
     assert shown(admin_client.get(f"/audit?user={other_id}")) == [log["purge"], log["delete"]]
 
 
@@ -220,20 +227,15 @@ def test_the_form_shows_the_applied_filters(admin_client, log):
 
 
 def test_paging_visits_every_entry_once_newest_first(app, admin_client, admin, member):
-    db.session.execute(delete(AuditEntry))
-    db.session.commit()
+    clear_log(app)
     app.config["AUDIT_PER_PAGE"] = 4
     # Ties on the time are common (one bulk action): the id breaks them.
     ids = [
-        add("user.update", actor=admin, target=member, at=DAY - timedelta(seconds=n // 3))
+        add(app, "user.update", actor=admin, target=member, at=DAY - timedelta(seconds=n // 3))
         for n in range(11)
     ]
-    expected = [
-        entry.id
-        for entry in db.session.scalars(
-            select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-        )
-    ]
+    newest_first = (AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    expected = scalars(app, select(AuditEntry.id).order_by(*newest_first))
     assert sorted(expected) == sorted(ids)
     seen: list[int] = []
     url = "/audit?actor=admin"
@@ -249,13 +251,13 @@ def test_paging_visits_every_entry_once_newest_first(app, admin_client, admin, m
     assert seen == expected
     assert pages == 3
     # A later page links back to the newest entries, filters kept.
-    later = admin_client.get(f"/audit?actor=admin&older={seen_cursor(seen[3])}")
+    later = admin_client.get(f"/audit?actor=admin&older={seen_cursor(app, seen[3])}")
     assert 'href="/audit?actor=admin"' in later.get_data(as_text=True)
     assert shown(later) == expected[4:8]
 
 
-def seen_cursor(entry_id: int) -> str:
-    return str(Cursor.after(db.session.get(AuditEntry, entry_id)))
+def seen_cursor(app, entry_id: int) -> str:
+    return str(Cursor.after(fetch(app, AuditEntry, entry_id)))
 
 
 # ---- indexes and query count ----------------------------------------------------------------
@@ -278,8 +280,8 @@ def test_each_filter_walks_its_index_in_page_order(app, filters, index):
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
         .limit(51)
     )
-    compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
-    with db.engine.connect() as conn:
+    with app.app_context(), db.engine.connect() as conn:
+        compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
         if db.engine.dialect.name == "sqlite":
             plan = " ".join(str(r) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
             assert "TEMP B-TREE" not in plan  # no sort: the index gives the order
@@ -293,19 +295,17 @@ def test_each_filter_walks_its_index_in_page_order(app, filters, index):
 
 
 def test_purge_audit_deletes_old_entries_in_batches(app, runner, monkeypatch, member):
-    db.session.execute(delete(AuditEntry))
-    db.session.commit()
+    clear_log(app)
     monkeypatch.setattr(audit_cli, "BATCH", 2)
-    old = [
-        add("auth.sign_in", target=member, at=utcnow() - timedelta(days=d)) for d in (91, 95, 400)
-    ]
-    kept = [add("auth.sign_in", target=member, at=utcnow() - timedelta(days=d)) for d in (0, 89)]
+    old, kept = [], []
+    for days in (91, 95, 400, 0, 89):
+        entry_id = add(app, "auth.sign_in", target=member, at=utcnow() - timedelta(days=days))
+        (old if days > 90 else kept).append(entry_id)
     result = runner.invoke(args=["purge-audit", "--older-than-days", "90"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "Deleted 3 audit entries."
-    db.session.expire_all()
-    assert sorted(db.session.scalars(select(AuditEntry.id))) == sorted(kept)
-    assert all(db.session.get(AuditEntry, i) is None for i in old)
+    assert sorted(scalars(app, select(AuditEntry.id))) == sorted(kept)
+    assert all(fetch(app, AuditEntry, i) is None for i in old)
     again = runner.invoke(args=["purge-audit", "--older-than-days", "90"])
     assert again.output.strip() == "Deleted 0 audit entries."
     assert runner.invoke(args=["purge-audit"]).exit_code == 2

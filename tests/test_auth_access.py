@@ -11,8 +11,7 @@ import pytest
 from flask import Flask
 
 from roster.auth.access import admin_required
-
-HTMX = {"HX-Request": "true"}
+from tests.helpers import HX, sign_in
 
 
 @pytest.fixture
@@ -42,7 +41,7 @@ def test_anonymous_page_request_goes_to_sign_in_with_next(client, admin_page):
 
 def test_anonymous_htmx_request_gets_hx_redirect_to_the_page_it_was_on(client, admin_page):
     response = client.get(
-        admin_page, headers={**HTMX, "HX-Current-URL": "http://localhost/test-admin?q=ann"}
+        admin_page, headers={**HX, "HX-Current-URL": "http://localhost/test-admin?q=ann"}
     )
     assert response.status_code == 401
     assert next_of(response.headers["HX-Redirect"]) == "/test-admin?q=ann"
@@ -50,24 +49,24 @@ def test_anonymous_htmx_request_gets_hx_redirect_to_the_page_it_was_on(client, a
 
 
 def test_anonymous_htmx_request_from_another_site_falls_back_to_the_request(client, admin_page):
-    response = client.get(admin_page, headers={**HTMX, "HX-Current-URL": "https://evil.example/x"})
+    response = client.get(admin_page, headers={**HX, "HX-Current-URL": "https://evil.example/x"})
     assert next_of(response.headers["HX-Redirect"]) == "/test-admin"
 
 
-def test_member_gets_403_as_page_and_as_fragment(client, member, admin_page, sign_in_as):
-    sign_in_as(client, member.username)
+def test_member_gets_403_as_page_and_as_fragment(client, member, admin_page):
+    sign_in(client, member.username)
     page = client.get(admin_page)
     assert page.status_code == 403
     assert "<html" in page.get_data(as_text=True)
     assert "admins only" not in page.get_data(as_text=True)
-    fragment = client.get(admin_page, headers=HTMX)
+    fragment = client.get(admin_page, headers=HX)
     assert fragment.status_code == 403
     assert "<html" not in fragment.get_data(as_text=True)
     assert 'data-status="403"' in fragment.get_data(as_text=True)
 
 
-def test_admin_gets_the_page(client, admin, admin_page, sign_in_as):
-    sign_in_as(client, admin.username)
+def test_admin_gets_the_page(client, admin, admin_page):
+    sign_in(client, admin.username)
     response = client.get(admin_page)
     assert response.status_code == 200
     assert "admins only" in response.get_data(as_text=True)

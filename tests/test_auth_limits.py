@@ -12,9 +12,9 @@ import pytest
 import redis
 
 from roster.auth import views
+from tests.helpers import HX, PASSWORD
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-HTMX = {"HX-Request": "true"}
 NEW_ACCOUNT = {
     "email": "x@example.com",
     "password": "a long enough password",
@@ -44,7 +44,7 @@ def limited(make_app, member):
 def test_failed_sign_ins_are_limited_with_a_friendly_message_in_the_form(limited):
     for _ in range(3):
         assert fail(limited).status_code == 422
-    response = fail(limited, headers=HTMX)
+    response = fail(limited, headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 429
     assert views.TOO_MANY_SIGN_INS in html
@@ -57,11 +57,11 @@ def test_failed_sign_ins_are_limited_with_a_friendly_message_in_the_form(limited
     assert views.TOO_MANY_SIGN_INS in page.get_data(as_text=True)
 
 
-def test_past_the_limit_even_the_right_password_waits(limited, password):
+def test_past_the_limit_even_the_right_password_waits(limited):
     for _ in range(3):
         fail(limited)
     response = limited.post(
-        "/login", data={"username": "member", "password": password}, **from_address("10.0.0.1")
+        "/login", data={"username": "member", "password": PASSWORD}, **from_address("10.0.0.1")
     )
     assert response.status_code == 429
 
@@ -81,10 +81,10 @@ def test_the_limit_is_per_address_across_usernames(limited):
     assert fail(limited, "name-other", address="10.9.9.9").status_code == 422
 
 
-def test_successful_sign_ins_do_not_count(limited, password):
+def test_successful_sign_ins_do_not_count(limited):
     for _ in range(5):
         response = limited.post(
-            "/login", data={"username": "member", "password": password}, **from_address("10.0.0.1")
+            "/login", data={"username": "member", "password": PASSWORD}, **from_address("10.0.0.1")
         )
         assert response.status_code == 303
 
@@ -103,7 +103,7 @@ def test_registrations_are_limited_per_address(make_app):
     response = client.post(
         "/register",
         data={**NEW_ACCOUNT, "username": "valid-name", "email": "valid@example.com"},
-        headers=HTMX,
+        headers=HX,
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 429
@@ -115,9 +115,9 @@ def test_registrations_are_limited_per_address(make_app):
 def test_field_checks_are_limited_and_say_so_in_the_field(make_app):
     client = make_app(FIELD_CHECK_RATE_LIMIT="2/minute").test_client()
     for _ in range(2):
-        check = client.post("/register/check/email", data=NEW_ACCOUNT, headers=HTMX)
+        check = client.post("/register/check/email", data=NEW_ACCOUNT, headers=HX)
         assert check.status_code == 200
-    response = client.post("/register/check/email", data=NEW_ACCOUNT, headers=HTMX)
+    response = client.post("/register/check/email", data=NEW_ACCOUNT, headers=HX)
     assert response.status_code == 429
     assert 'id="field-email"' in response.get_data(as_text=True)
     assert views.TOO_MANY_CHECKS in response.get_data(as_text=True)
@@ -173,6 +173,6 @@ def test_redis_limits_hold_across_workers(redis_app):
     for _ in range(2):
         assert fail(first).status_code == 422
     second = redis_app().test_client()
-    response = fail(second, headers=HTMX)
+    response = fail(second, headers=HX)
     assert response.status_code == 429
     assert views.TOO_MANY_SIGN_INS in response.get_data(as_text=True)

@@ -5,22 +5,21 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import lxml.html
 import pytest
 
 from roster.auth import views
 from roster.auth.access import safe_next
-from roster.extensions import db
-
-HTMX = {"HX-Request": "true"}
+from roster.users.models import User
+from tests.helpers import HX, PASSWORD, change, find, find_all, parse, text_of
 
 
 def signed_in_as(client) -> str | None:
     """The username the nav shows, or None when the visitor is anonymous."""
-    html = client.get("/about").get_data(as_text=True)
-    if 'data-testid="sign-out"' not in html:
+    page = parse(client.get("/about"))
+    if not find_all(page, '[data-testid="sign-out"]'):
         return None
-    start = html.index('data-testid="nav-user">') + len('data-testid="nav-user">')
-    return html[start : html.index("</a>", start)]
+    return text_of(find(page, 'a[data-testid="nav-user"]'))
 
 
 def attempt(client, username: str, password: str, **data):
@@ -30,13 +29,13 @@ def attempt(client, username: str, password: str, **data):
 @pytest.mark.parametrize(
     "identifier", ["member", "MEMBER", "member@example.com", "Member@Example.COM"]
 )
-def test_sign_in_with_username_or_email_in_any_case(client, member, identifier, password):
-    response = attempt(client, identifier, password)
+def test_sign_in_with_username_or_email_in_any_case(client, member, identifier):
+    response = attempt(client, identifier, PASSWORD)
     assert response.status_code == 303
     assert signed_in_as(client) == "Mem Ber"
 
 
-def test_wrong_password_gives_the_generic_error_in_the_form(client, member, password):
+def test_wrong_password_gives_the_generic_error_in_the_form(client, member):
     response = attempt(client, "member", "not the password", remember="y")
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -46,9 +45,9 @@ def test_wrong_password_gives_the_generic_error_in_the_form(client, member, pass
     assert signed_in_as(client) is None
 
 
-def test_failure_is_a_fragment_for_htmx_and_a_full_page_without(client, member, password):
+def test_failure_is_a_fragment_for_htmx_and_a_full_page_without(client, member):
     fragment = client.post(
-        "/login", data={"username": "member", "password": "nope"}, headers=HTMX
+        "/login", data={"username": "member", "password": "nope"}, headers=HX
     ).get_data(as_text=True)
     assert '<form id="login-form"' in fragment
     assert "<html" not in fragment
@@ -59,19 +58,18 @@ def test_failure_is_a_fragment_for_htmx_and_a_full_page_without(client, member, 
     assert views.LOGIN_FAILED in page
 
 
-def test_unknown_user_and_wrong_password_look_the_same(client, member, password):
+def test_unknown_user_and_wrong_password_look_the_same(client, member):
     unknown = attempt(client, "nobody-here", "whatever password")
     wrong = attempt(client, "member", "whatever password")
     assert unknown.status_code == wrong.status_code == 422
 
-    def error_of(response) -> str:
-        html = response.get_data(as_text=True)
-        return html[html.index('data-testid="form-error"') :].split("</div>")[0]
+    def error_of(response) -> bytes:
+        return lxml.html.tostring(find(response, '[data-testid="form-error"]'))
 
     assert error_of(unknown) == error_of(wrong)
 
 
-def test_unknown_user_costs_a_password_hash_check_too(client, monkeypatch, password):
+def test_unknown_user_costs_a_password_hash_check_too(client, monkeypatch):
     """Same work whether or not the account exists: timing tells nothing."""
     checked = []
     real = views.check_password_hash
@@ -82,33 +80,29 @@ def test_unknown_user_costs_a_password_hash_check_too(client, monkeypatch, passw
     assert len(checked) == 1
 
 
-def test_inactive_user_cannot_sign_in(client, make_user, password):
-    user = make_user("sleepy")
-    user.is_active = False
-    db.session.commit()
-    response = attempt(client, "sleepy", password)
+def test_inactive_user_cannot_sign_in(client, make_user):
+    make_user("sleepy", is_active=False)
+    response = attempt(client, "sleepy", PASSWORD)
     assert response.status_code == 422
     assert views.LOGIN_FAILED in response.get_data(as_text=True)
     assert signed_in_as(client) is None
 
 
-def test_deleted_user_cannot_sign_in(client, make_user, password):
-    user = make_user("gone")
-    user.deleted_at = datetime.now(UTC)
-    db.session.commit()
-    assert attempt(client, "gone", password).status_code == 422
-    assert attempt(client, "gone@example.com", password).status_code == 422
+def test_deleted_user_cannot_sign_in(client, make_user):
+    make_user("gone", deleted_at=datetime.now(UTC))
+    assert attempt(client, "gone", PASSWORD).status_code == 422
+    assert attempt(client, "gone@example.com", PASSWORD).status_code == 422
     assert signed_in_as(client) is None
 
 
-def test_a_signed_in_user_who_is_deactivated_is_signed_out(client, member, password):
-    attempt(client, "member", password)
-    member.is_active = False
-    db.session.commit()
+def test_a_signed_in_user_who_is_deactivated_is_signed_out(app, client, member):
+    attempt(client, "member", PASSWORD)
+    assert signed_in_as(client) == "Mem Ber"
+    change(app, User, member.id, is_active=False)
     assert signed_in_as(client) is None
 
 
-def test_missing_fields_are_form_errors(client, password):
+def test_missing_fields_are_form_errors(client):
     response = client.post("/login", data={"username": "", "password": ""})
     assert response.status_code == 422
     assert 'data-testid="field-error"' in response.get_data(as_text=True)
@@ -132,9 +126,9 @@ def test_missing_fields_are_form_errors(client, password):
         ("", "/"),
     ],
 )
-def test_only_local_next_is_followed(client, member, next_url, expected, password):
+def test_only_local_next_is_followed(client, member, next_url, expected):
     response = client.post(
-        "/login", query_string={"next": next_url}, data={"username": "member", "password": password}
+        "/login", query_string={"next": next_url}, data={"username": "member", "password": PASSWORD}
     )
     assert response.status_code == 303
     assert response.headers["Location"] == expected
@@ -149,24 +143,22 @@ def test_login_form_keeps_a_safe_next_and_drops_an_evil_one(client):
     assert "evil.example" not in html
 
 
-def test_htmx_sign_in_loads_next_into_the_body_with_hx_location(client, member, password):
+def test_htmx_sign_in_loads_next_into_the_body_with_hx_location(client, member):
     response = client.post(
         "/login?next=/user/member",
-        data={"username": "member", "password": password},
-        headers=HTMX,
+        data={"username": "member", "password": PASSWORD},
+        headers=HX,
     )
     assert response.status_code == 200
     assert json.loads(response.headers["HX-Location"]) == {"path": "/user/member", "target": "body"}
     assert signed_in_as(client) == "Mem Ber"
 
 
-def test_the_page_htmx_loads_after_sign_in_is_a_full_page_with_the_new_token(
-    client, member, password
-):
+def test_the_page_htmx_loads_after_sign_in_is_a_full_page_with_the_new_token(client, member):
     """HX-Location with target body sends HX-Request-Type: full, so the nav and meta come too."""
     old_token = client.csrf_token()
-    client.post("/login", data={"username": "member", "password": password}, headers=HTMX)
-    page = client.get("/", headers={**HTMX, "HX-Request-Type": "full"}).get_data(as_text=True)
+    client.post("/login", data={"username": "member", "password": PASSWORD}, headers=HX)
+    page = client.get("/", headers={**HX, "HX-Request-Type": "full"}).get_data(as_text=True)
     assert 'data-testid="sign-out"' in page
     assert 'name="csrf-token"' in page
     new_token = client.csrf_token()
@@ -175,8 +167,8 @@ def test_the_page_htmx_loads_after_sign_in_is_a_full_page_with_the_new_token(
     assert client.post("/logout", headers={"X-CSRFToken": new_token}).status_code == 303
 
 
-def test_remember_me_sets_a_lasting_cookie(client, member, password):
-    attempt(client, "member", password, remember="y")
+def test_remember_me_sets_a_lasting_cookie(client, member):
+    attempt(client, "member", PASSWORD, remember="y")
     cookie = client.get_cookie("remember_token")
     assert cookie is not None
     assert cookie.expires is not None
@@ -186,15 +178,15 @@ def test_remember_me_sets_a_lasting_cookie(client, member, password):
     assert signed_in_as(client) == "Mem Ber"
 
 
-def test_without_remember_me_closing_the_browser_signs_out(client, member, password):
-    attempt(client, "member", password)
+def test_without_remember_me_closing_the_browser_signs_out(client, member):
+    attempt(client, "member", PASSWORD)
     assert client.get_cookie("remember_token") is None
     client.delete_cookie("session")
     assert signed_in_as(client) is None
 
 
-def test_sign_out_clears_the_session_and_the_remember_cookie(client, member, password):
-    attempt(client, "member", password, remember="y")
+def test_sign_out_clears_the_session_and_the_remember_cookie(client, member):
+    attempt(client, "member", PASSWORD, remember="y")
     response = client.post("/logout")
     assert response.status_code == 303
     assert response.headers["Location"] == "/"
@@ -214,9 +206,8 @@ def test_signed_in_user_visiting_login_goes_to_next(member_client):
 
 
 def test_signed_in_nav_shows_the_user_and_a_csrf_protected_sign_out(member_client):
-    html = member_client.get("/").get_data(as_text=True)
-    nav = html[html.index('id="site-nav"') : html.index("</header>")]
-    assert "Mem Ber" in nav
-    assert 'action="/logout"' in nav
-    assert 'method="post"' in nav
-    assert 'name="csrf_token"' in nav
+    header = find(member_client.get("/"), "header#site-nav")
+    assert text_of(find(header, '[data-testid="nav-user"]')) == "Mem Ber"
+    sign_out = find(header, 'form[action="/logout"]')
+    assert sign_out.get("method") == "post"
+    assert find(sign_out, 'input[name="csrf_token"]').get("value")

@@ -6,10 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from roster.auth import forms
-from roster.extensions import db
 from roster.users.models import User
+from tests.helpers import HX, find, parse, scalar
 
-HTMX = {"HX-Request": "true"}
 GOOD = {
     "username": "newbie",
     "email": "newbie@example.com",
@@ -18,22 +17,22 @@ GOOD = {
 }
 
 
-def user_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(User))
+def user_count(app) -> int:
+    return scalar(app, select(func.count()).select_from(User))
 
 
 def check(client, name: str, **data):
     """What the field shows after an as-you-type check."""
-    response = client.post(f"/register/check/{name}", data={**GOOD, **data}, headers=HTMX)
+    response = client.post(f"/register/check/{name}", data={**GOOD, **data}, headers=HX)
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
 
-def test_register_signs_in_a_member_and_goes_to_the_profile(client):
+def test_register_signs_in_a_member_and_goes_to_the_profile(app, client):
     response = client.post("/register", data=GOOD)
     assert response.status_code == 303
     assert response.headers["Location"] == "/user/newbie"
-    user = db.session.scalar(select(User).where(User.username == "newbie"))
+    user = scalar(app, select(User).where(User.username == "newbie"))
     assert user is not None
     assert not user.is_admin
     assert user.check_password(GOOD["password"])
@@ -41,14 +40,14 @@ def test_register_signs_in_a_member_and_goes_to_the_profile(client):
 
 
 def test_register_over_htmx_loads_the_profile_into_the_body(client):
-    response = client.post("/register", data=GOOD, headers=HTMX)
+    response = client.post("/register", data=GOOD, headers=HX)
     assert response.status_code == 200
     assert '"path": "/user/newbie"' in response.headers["HX-Location"]
 
 
-def test_is_admin_in_the_form_is_ignored(client):
+def test_is_admin_in_the_form_is_ignored(app, client):
     client.post("/register", data={**GOOD, "is_admin": "y"})
-    assert db.session.scalar(select(User.is_admin).where(User.username == "newbie")) is False
+    assert scalar(app, select(User.is_admin).where(User.username == "newbie")) is False
 
 
 @pytest.mark.parametrize(
@@ -64,13 +63,13 @@ def test_is_admin_in_the_form_is_ignored(client):
         ({"username": ""}, "username", "required"),
     ],
 )
-def test_invalid_fields_are_refused_on_submit_and_as_you_type(client, changes, field, message):
-    response = client.post("/register", data={**GOOD, **changes}, headers=HTMX)
+def test_invalid_fields_are_refused_on_submit_and_as_you_type(app, client, changes, field, message):
+    response = client.post("/register", data={**GOOD, **changes}, headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert message in html
     assert "<html" not in html
-    assert user_count() == 0
+    assert user_count(app) == 0
 
     fragment = check(client, field, **changes)
     assert f'id="field-{field}"' in fragment
@@ -82,14 +81,14 @@ def test_invalid_fields_are_refused_on_submit_and_as_you_type(client, changes, f
 @pytest.mark.parametrize(
     ("field", "value"), [("username", "NEWBIE"), ("email", "NewBie@Example.com")]
 )
-def test_taken_username_or_email_is_refused_in_any_case(client, make_user, field, value):
+def test_taken_username_or_email_is_refused_in_any_case(app, client, make_user, field, value):
     make_user("newbie")
     fragment = check(client, field, **{field: value})
     assert forms.TAKEN_MESSAGES[field] in fragment
     response = client.post("/register", data={**GOOD, field: value})
     assert response.status_code == 422
     assert forms.TAKEN_MESSAGES[field] in response.get_data(as_text=True)
-    assert user_count() == 1
+    assert user_count(app) == 1
 
 
 def test_a_good_value_shows_no_error_while_typing(client):
@@ -107,7 +106,7 @@ def test_only_the_checked_field_is_answered(client):
 
 
 def test_field_checks_need_the_csrf_token(client):
-    response = client.post("/register/check/username", data=GOOD, headers=HTMX, csrf=False)
+    response = client.post("/register/check/username", data=GOOD, headers=HX, csrf=False)
     assert response.status_code == 400
 
 
@@ -118,14 +117,12 @@ def test_unknown_fields_cannot_be_checked(client):
 
 def test_fields_check_themselves_as_the_user_types(client):
     """htmx posts each field on keyup (after a pause) and on change, with no trigger filter."""
-    html = client.get("/register").get_data(as_text=True)
+    page = parse(client.get("/register"))
     for name in ("username", "email", "password", "confirm"):
-        start = html.index(f'id="{name}"') - 600
-        tag = html[html.index("<input", start) : html.index(">", html.index(f'id="{name}"'))]
-        assert f'hx-post="/register/check/{name}"' in tag
-        assert 'hx-trigger="keyup changed delay:400ms, change"' in tag
-        assert "[" not in tag
-        assert "hx-on" not in tag
+        field = find(page, f"input#{name}")
+        assert field.get("hx-post") == f"/register/check/{name}"
+        assert field.get("hx-trigger") == "keyup changed delay:400ms, change"
+        assert not [attribute for attribute in field.attrib if attribute.startswith("hx-on")]
 
 
 @pytest.mark.parametrize(
@@ -140,7 +137,7 @@ def test_fields_check_themselves_as_the_user_types(client):
     ],
 )
 def test_a_race_caught_by_the_unique_index_is_a_form_error(
-    client, make_user, monkeypatch, existing, submitted, field
+    app, client, make_user, monkeypatch, existing, submitted, field
 ):
     """Both checks said free (another request won in between): the database has the last word."""
     make_user(existing["username"], email=existing["email"])
@@ -148,17 +145,17 @@ def test_a_race_caught_by_the_unique_index_is_a_form_error(
     response = client.post("/register", data={**GOOD, **submitted})
     assert response.status_code == 422
     assert forms.TAKEN_MESSAGES[field] in response.get_data(as_text=True)
-    assert user_count() == 1
+    assert user_count(app) == 1
     # The session was rolled back: the next registration works.
     fresh = {**GOOD, "username": "fresh", "email": "fresh@example.com"}
     assert client.post("/register", data=fresh).status_code == 303
 
 
-def test_blanks_around_username_and_email_are_dropped(client):
+def test_blanks_around_username_and_email_are_dropped(app, client):
     client.post(
         "/register", data={**GOOD, "username": "  newbie ", "email": " newbie@example.com "}
     )
-    user = db.session.scalar(select(User).where(User.username == "newbie"))
+    user = scalar(app, select(User).where(User.username == "newbie"))
     assert user is not None
     assert user.email == "newbie@example.com"
 
@@ -166,5 +163,5 @@ def test_blanks_around_username_and_email_are_dropped(client):
 def test_registration_uses_the_configured_hash(app, client):
     """Production hashes with scrypt (the default); only the tests pick a fast method."""
     client.post("/register", data=GOOD)
-    stored = db.session.scalar(select(User.password_hash).where(User.username == "newbie"))
+    stored = scalar(app, select(User.password_hash).where(User.username == "newbie"))
     assert stored.startswith(app.config["PASSWORD_HASH_METHOD"].split(":")[0] + ":")

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from roster.extensions import db
 from roster.users.models import User
+from tests.helpers import HX, PASSWORD, fetch, scalar, sign_in
 
-HTMX = {"HX-Request": "true"}
 CSRF_MESSAGE = "Your session expired or the form was tampered with"
 
 
@@ -25,8 +25,8 @@ def flags(set_cookie: str) -> set[str]:
 
 
 @pytest.mark.parametrize("token", [None, "wrong-token"])
-def test_login_without_a_valid_token_is_refused(client, member, token, password):
-    data = {"username": "member", "password": password}
+def test_login_without_a_valid_token_is_refused(client, member, token):
+    data = {"username": "member", "password": PASSWORD}
     if token:
         data["csrf_token"] = token
     response = client.post("/login", data=data, csrf=False)
@@ -36,11 +36,11 @@ def test_login_without_a_valid_token_is_refused(client, member, token, password)
     assert 'data-testid="sign-out"' not in client.get("/").get_data(as_text=True)
 
 
-def test_htmx_request_with_a_wrong_header_gets_the_message_as_a_fragment(client, member, password):
+def test_htmx_request_with_a_wrong_header_gets_the_message_as_a_fragment(client, member):
     response = client.post(
         "/login",
-        data={"username": "member", "password": password},
-        headers={**HTMX, "X-CSRFToken": "wrong-token"},
+        data={"username": "member", "password": PASSWORD},
+        headers={**HX, "X-CSRFToken": "wrong-token"},
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -49,7 +49,7 @@ def test_htmx_request_with_a_wrong_header_gets_the_message_as_a_fragment(client,
     assert 'data-status="400"' in html
 
 
-def test_register_without_a_token_creates_nobody(client):
+def test_register_without_a_token_creates_nobody(app, client):
     data = {
         "username": "newbie",
         "email": "newbie@example.com",
@@ -57,21 +57,21 @@ def test_register_without_a_token_creates_nobody(client):
         "confirm": "a long enough password",
     }
     assert client.post("/register", data=data, csrf=False).status_code == 400
-    assert client.post("/register", data=data, headers=HTMX, csrf=False).status_code == 400
-    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    assert client.post("/register", data=data, headers=HX, csrf=False).status_code == 400
+    assert scalar(app, select(func.count()).select_from(User)) == 0
 
 
 def test_logout_without_a_token_keeps_the_user_signed_in(member_client):
     assert member_client.post("/logout", csrf=False).status_code == 400
-    assert member_client.post("/logout", headers=HTMX, csrf=False).status_code == 400
+    assert member_client.post("/logout", headers=HX, csrf=False).status_code == 400
     assert 'data-testid="sign-out"' in member_client.get("/").get_data(as_text=True)
 
 
-def test_the_form_field_token_works_without_javascript(client, member, password):
+def test_the_form_field_token_works_without_javascript(client, member):
     token = client.csrf_token()
     response = client.post(
         "/login",
-        data={"username": "member", "password": password, "csrf_token": token},
+        data={"username": "member", "password": PASSWORD, "csrf_token": token},
         csrf=False,
     )
     assert response.status_code == 303
@@ -87,14 +87,13 @@ def test_put_patch_delete_need_the_token_too(app, client, make_user, method):
         return "removed"
 
     app.add_url_rule("/test-remove/<int:user_id>", view_func=remove, methods=[method])
-    for headers in ({}, HTMX):
+    for headers in ({}, HX):
         response = client.open(
             f"/test-remove/{victim.id}", method=method, headers=headers, csrf=False
         )
         assert response.status_code == 400
         assert CSRF_MESSAGE in response.get_data(as_text=True)
-    db.session.expire_all()
-    assert db.session.get(User, victim.id) is not None
+    assert fetch(app, User, victim.id) is not None
     # With the token the same request goes through: the refusal above was the token's doing.
     assert client.open(f"/test-remove/{victim.id}", method=method).status_code == 200
 
@@ -111,8 +110,8 @@ def test_every_full_page_carries_the_token_for_htmx(client):
     ("method", "url", "headers"),
     [
         ("GET", "/login", {}),
-        ("GET", "/register", HTMX),
-        ("POST", "/login", HTMX),
+        ("GET", "/register", HX),
+        ("POST", "/login", HX),
         ("GET", "/no/such/page", {}),
     ],
 )
@@ -142,9 +141,9 @@ def test_pages_have_no_inline_scripts_styles_or_handlers(client):
 # ---- cookies ------------------------------------------------------------------------------
 
 
-def test_cookies_are_httponly_and_samesite_lax_over_http(client, member, password):
+def test_cookies_are_httponly_and_samesite_lax_over_http(client, member):
     response = client.post(
-        "/login", data={"username": "member", "password": password, "remember": "y"}
+        "/login", data={"username": "member", "password": PASSWORD, "remember": "y"}
     )
     cookies = cookie_headers(response)
     for name in ("session", "remember_token"):
@@ -153,12 +152,12 @@ def test_cookies_are_httponly_and_samesite_lax_over_http(client, member, passwor
         assert "secure" not in flags(cookies[name]), name
 
 
-def test_cookies_are_secure_over_https(client, member, password):
+def test_cookies_are_secure_over_https(client, member):
     https = {"base_url": "https://localhost", "headers": {"Referer": "https://localhost/login"}}
     token = client.csrf_token()
     response = client.post(
         "/login",
-        data={"username": "member", "password": password, "remember": "y", "csrf_token": token},
+        data={"username": "member", "password": PASSWORD, "remember": "y", "csrf_token": token},
         csrf=False,
         **https,
     )
@@ -183,14 +182,14 @@ def test_without_a_trusted_proxy_x_forwarded_proto_is_ignored(client):
 # ---- session fixation ---------------------------------------------------------------------
 
 
-def test_sign_in_renews_the_session(client, member, sign_in_as):
+def test_sign_in_renews_the_session(client, member):
     client.get("/login")
     with client.session_transaction() as planted:
         planted["planted-by-attacker"] = "yes"
     before = client.get_cookie("session").value
     old_token = client.csrf_token()
 
-    sign_in_as(client, "member")
+    sign_in(client, "member")
 
     assert client.get_cookie("session").value != before
     with client.session_transaction() as renewed:
@@ -199,7 +198,7 @@ def test_sign_in_renews_the_session(client, member, sign_in_as):
     assert client.csrf_token() != old_token
 
 
-def test_a_session_cookie_planted_before_sign_in_stays_anonymous(app, member, sign_in_as):
+def test_a_session_cookie_planted_before_sign_in_stays_anonymous(app, member):
     """The attacker keeps the cookie they planted; after the victim signs in it opens nothing."""
     attacker = app.test_client()
     attacker.get("/login")
@@ -207,7 +206,7 @@ def test_a_session_cookie_planted_before_sign_in_stays_anonymous(app, member, si
 
     victim = app.test_client()
     victim.set_cookie("session", planted)
-    sign_in_as(victim, "member")
+    sign_in(victim, "member")
 
     assert 'data-testid="sign-out"' not in attacker.get("/").get_data(as_text=True)
 
@@ -228,7 +227,7 @@ def test_production_hashes_passwords_with_scrypt(make_app, member):
             "confirm": "a long enough password",
         },
     )
-    stored = db.session.scalar(select(User.password_hash).where(User.username == "careful"))
+    stored = scalar(production, select(User.password_hash).where(User.username == "careful"))
     assert stored.startswith("scrypt:")
 
 

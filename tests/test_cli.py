@@ -5,80 +5,79 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
-from roster.extensions import db
 from roster.posts.models import Post
 from roster.users.models import User
-from roster.users.queries import search_condition
+from tests.helpers import dialect, scalar, scalars, search_ids
 
 
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+def count(app, model) -> int:
+    return scalar(app, select(func.count()).select_from(model))
 
 
-def test_seed_adds_users_and_posts_that_share_one_printed_password(runner):
+def test_seed_adds_users_and_posts_that_share_one_printed_password(app, runner):
     result = runner.invoke(args=["seed", "--users", "120", "--posts", "30"])
     assert result.exit_code == 0, result.output
-    assert count(User) == 120
-    assert count(Post) == 30
+    assert count(app, User) == 120
+    assert count(app, Post) == 30
     password = result.output.strip().rsplit(" ", 1)[-1]
-    user = db.session.scalars(select(User).limit(1)).one()
+    user = scalar(app, select(User).limit(1))
     assert user.check_password(password)
-    assert len({u.password_hash for u in db.session.scalars(select(User))}) == 1
+    assert len(set(scalars(app, select(User.password_hash)))) == 1
 
 
-def test_seed_twice_adds_more_users_without_clashing(runner):
+def test_seed_twice_adds_more_users_without_clashing(app, runner):
     assert runner.invoke(args=["seed", "--users", "50"]).exit_code == 0
     assert runner.invoke(args=["seed", "--users", "50"]).exit_code == 0
-    assert count(User) == 100
+    assert count(app, User) == 100
 
 
-def test_seed_if_empty_leaves_a_populated_database_alone(runner, member):
+def test_seed_if_empty_leaves_a_populated_database_alone(app, runner, member):
     result = runner.invoke(args=["seed", "--users", "10", "--if-empty"])
     assert result.exit_code == 0
     assert "nothing seeded" in result.output
-    assert count(User) == 1
+    assert count(app, User) == 1
 
 
-def test_seed_demo_admin_can_sign_in_with_the_printed_password(runner, client):
+def test_seed_demo_admin_can_sign_in_with_the_printed_password(app, runner, client):
     result = runner.invoke(args=["seed", "--users", "3", "--demo-admin"])
     password = result.output.strip().rsplit(" ", 1)[-1]
-    admin = db.session.scalar(select(User).where(User.username == "admin"))
+    admin = scalar(app, select(User).where(User.username == "admin"))
     assert admin.is_admin
     response = client.post("/login", data={"username": "admin", "password": password})
     assert response.status_code == 303
 
 
-def test_create_user_reads_a_confirmed_password_from_stdin(runner):
+def test_create_user_reads_a_confirmed_password_from_stdin(app, runner):
     result = runner.invoke(
         args=["create-user", "grace", "--email", "grace@example.com", "--admin"],
         input="a long enough password\na long enough password\n",
     )
     assert result.exit_code == 0, result.output
-    user = db.session.scalar(select(User).where(User.username == "grace"))
+    user = scalar(app, select(User).where(User.username == "grace"))
     assert user.is_admin
     assert user.check_password("a long enough password")
 
 
-def test_create_user_without_admin_makes_a_member(runner):
+def test_create_user_without_admin_makes_a_member(app, runner):
     result = runner.invoke(
         args=["create-user", "ada", "--email", "ada@example.com"],
         input="a long enough password\na long enough password\n",
     )
     assert result.exit_code == 0, result.output
     assert "member ada" in result.output
-    assert not db.session.scalar(select(User.is_admin).where(User.username == "ada"))
+    assert scalar(app, select(User.is_admin).where(User.username == "ada")) is False
 
 
-def test_create_user_refuses_a_mismatched_confirmation(runner):
+def test_create_user_refuses_a_mismatched_confirmation(app, runner):
     result = runner.invoke(
         args=["create-user", "ada", "--email", "ada@example.com"],
         input="a long enough password\nsomething else entirely\n",
     )
     assert result.exit_code != 0
-    assert count(User) == 0
+    assert count(app, User) == 0
 
 
-def test_create_user_refuses_duplicates_without_regard_to_case(runner, member):
+def test_create_user_refuses_duplicates_without_regard_to_case(app, runner, member):
     for args in (
         ["create-user", "MEMBER", "--email", "new@example.com"],
         ["create-user", "newbie", "--email", "Member@Example.com"],
@@ -86,10 +85,10 @@ def test_create_user_refuses_duplicates_without_regard_to_case(runner, member):
         result = runner.invoke(args=args, input="a long enough password\n" * 2)
         assert result.exit_code == 1
         assert "taken" in result.output or "already exists" in result.output
-    assert count(User) == 1
+    assert count(app, User) == 1
 
 
-def test_create_user_applies_the_registration_rules(runner):
+def test_create_user_applies_the_registration_rules(app, runner):
     result = runner.invoke(
         args=["create-user", "no spaces allowed", "--email", "not-an-email"],
         input="short\nshort\n",
@@ -98,32 +97,29 @@ def test_create_user_applies_the_registration_rules(runner):
     assert "Username" in result.output
     assert "Email" in result.output
     assert "Password" in result.output
-    assert count(User) == 0
+    assert count(app, User) == 0
 
 
-def test_seeded_users_are_searchable_and_later_inserts_still_indexed(runner, make_user):
+def test_seeded_users_are_searchable_and_later_inserts_still_indexed(app, runner, make_user):
     """Seeding indexes its users for search in bulk; the per-row index upkeep comes back after."""
-
-    def found(term: str) -> list[int]:
-        return db.session.scalars(select(User.id).where(search_condition(term))).all()
 
     existing = make_user("before-seed", display_name="Existing Person")
     assert runner.invoke(args=["seed", "--users", "40", "--random-seed", "3"]).exit_code == 0
-    seeded = db.session.scalars(select(User).where(User.id != existing.id)).all()
+    seeded = scalars(app, select(User).where(User.id != existing.id))
     assert len(seeded) == 40
     for user in seeded[::7]:
-        assert found(user.username[1:]) == [user.id]
-        assert found(user.email) == [user.id]
-    assert found("existing pers") == [existing.id]
+        assert search_ids(app, user.username[1:]) == [user.id]
+        assert search_ids(app, user.email) == [user.id]
+    assert search_ids(app, "existing pers") == [existing.id]
     later = make_user("after-seed", display_name="Latecomer Person")
-    assert found("latecomer") == [later.id]
-    assert sorted(found("person")) == [existing.id, later.id]
+    assert search_ids(app, "latecomer") == [later.id]
+    assert sorted(search_ids(app, "person")) == [existing.id, later.id]
 
 
-def test_seed_refreshes_postgresql_planner_statistics(runner):
+def test_seed_refreshes_postgresql_planner_statistics(app, runner):
     """A bulk load leaves the planner guessing (a sequential scan and sort for the first page)."""
-    if db.engine.dialect.name != "postgresql":
+    if dialect(app) != "postgresql":
         pytest.skip("planner statistics are refreshed on PostgreSQL only; run with --db=postgres")
     assert runner.invoke(args=["seed", "--users", "30"]).exit_code == 0
-    rows = db.session.scalar(text("SELECT reltuples FROM pg_class WHERE oid = 'users'::regclass"))
+    rows = scalar(app, text("SELECT reltuples FROM pg_class WHERE oid = 'users'::regclass"))
     assert rows == 30

@@ -10,6 +10,7 @@ import pytest
 from roster import create_app
 from roster.config import MissingSecretKey
 from roster.extensions import db
+from tests.helpers import dialect
 
 
 @pytest.fixture
@@ -62,9 +63,9 @@ def test_default_database_is_sqlite_in_the_instance_folder(clean_env, monkeypatc
 
 
 def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(app):
-    if db.engine.dialect.name != "sqlite":
+    if dialect(app) != "sqlite":
         pytest.skip("SQLite pragmas; this run uses PostgreSQL")
-    with db.engine.connect() as conn:
+    with app.app_context(), db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from roster.extensions import db
 from roster.posts.models import Post
-
-HTMX = {"HX-Request": "true"}
+from roster.users.models import utcnow
+from tests.helpers import HX, HX_BOOSTED, HX_FULL, HX_HISTORY_RESTORE, is_full_page, save
 
 
 @pytest.fixture
-def post(member):
-    post = Post(author_id=member.id, title="Hello world", body="First line\nSecond line")
-    db.session.add(post)
-    db.session.commit()
-    return post
+def post(app, member):
+    return save(app, Post(author_id=member.id, title="Hello world", body="First line\nSecond line"))
 
 
 @pytest.fixture
@@ -27,10 +23,6 @@ def routes(member, post):
         f"/user/{member.username}": "Mem Ber",
         f"/post/{post.id}": "Hello world",
     }
-
-
-def is_full_page(html: str) -> bool:
-    return html.lstrip().lower().startswith("<!doctype html>") and 'name="csrf-token"' in html
 
 
 def test_plain_requests_get_full_pages(client, routes):
@@ -45,7 +37,7 @@ def test_plain_requests_get_full_pages(client, routes):
 
 def test_htmx_requests_get_only_the_fragment(client, routes):
     for url, text in routes.items():
-        response = client.get(url, headers=HTMX)
+        response = client.get(url, headers=HX)
         html = response.get_data(as_text=True)
         assert response.status_code == 200, url
         assert text in html, url
@@ -58,9 +50,9 @@ def test_htmx_requests_get_only_the_fragment(client, routes):
     "headers",
     [
         {"HX-History-Restore-Request": "true"},
-        {**HTMX, "HX-History-Restore-Request": "true"},
-        {**HTMX, "HX-Boosted": "true"},
-        {**HTMX, "HX-Request-Type": "full"},
+        HX_HISTORY_RESTORE,
+        HX_BOOSTED,
+        HX_FULL,
     ],
     ids=["history-restore", "history-restore-htmx", "boosted", "request-type-full"],
 )
@@ -71,7 +63,7 @@ def test_boosted_history_and_full_requests_get_full_pages(client, routes, header
 
 def test_every_page_varies_on_the_htmx_headers(client, routes):
     for url in routes:
-        for headers in ({}, HTMX):
+        for headers in ({}, HX):
             vary = client.get(url, headers=headers).headers["Vary"]
             for name in ("HX-Request", "HX-Boosted", "HX-History-Restore-Request"):
                 assert name in vary, (url, vary)
@@ -84,7 +76,7 @@ def test_missing_things_are_404_as_page_and_as_fragment(client, url):
     assert is_full_page(page.get_data(as_text=True))
     assert 'data-status="404"' in page.get_data(as_text=True)
 
-    fragment = client.get(url, headers=HTMX)
+    fragment = client.get(url, headers=HX)
     assert fragment.status_code == 404
     assert 'data-status="404"' in fragment.get_data(as_text=True)
     assert not is_full_page(fragment.get_data(as_text=True))
@@ -103,18 +95,17 @@ def test_profile_lookup_ignores_case_and_redirects_to_the_stored_spelling(client
     assert client.get("/user/MixedCase").status_code == 200
 
 
-def test_profile_shows_the_users_posts_newest_first(client, member):
+def test_profile_shows_the_users_posts_newest_first(app, client, member):
     for title in ("older", "newer"):
-        db.session.add(Post(author_id=member.id, title=title, body="text"))
-        db.session.commit()
+        save(app, Post(author_id=member.id, title=title, body="text"))
     html = client.get(f"/user/{member.username}").get_data(as_text=True)
     assert html.index("newer") < html.index("older")
 
 
-def test_post_body_is_escaped_and_keeps_line_breaks(client, member):
-    post = Post(author_id=member.id, title="<b>t</b>", body="<script>alert(1)</script>\nline")
-    db.session.add(post)
-    db.session.commit()
+def test_post_body_is_escaped_and_keeps_line_breaks(app, client, member):
+    post = save(
+        app, Post(author_id=member.id, title="<b>t</b>", body="<script>alert(1)</script>\nline")
+    )
     html = client.get(f"/post/{post.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -122,10 +113,13 @@ def test_post_body_is_escaped_and_keeps_line_breaks(client, member):
 
 
 def test_deleted_and_inactive_users_have_no_profile(client, make_user):
-    inactive = make_user("sleepy")
-    inactive.is_active = False
-    db.session.commit()
-    assert client.get("/user/sleepy").status_code == 404
+    make_user("present")
+    make_user("sleepy", is_active=False)
+    make_user("gone", deleted_at=utcnow())
+    assert client.get("/user/present").status_code == 200
+    for username in ("sleepy", "gone", "SLEEPY", "Gone"):
+        assert client.get(f"/user/{username}").status_code == 404, username
+        assert client.get(f"/user/{username}", headers=HX).status_code == 404, username
 
 
 def test_server_error_rolls_back_and_renders_the_error_page(app, client):
@@ -137,6 +131,6 @@ def test_server_error_rolls_back_and_renders_the_error_page(app, client):
     page = client.get("/boom")
     assert page.status_code == 500
     assert 'data-status="500"' in page.get_data(as_text=True)
-    fragment = client.get("/boom", headers=HTMX)
+    fragment = client.get("/boom", headers=HX)
     assert fragment.status_code == 500
     assert not is_full_page(fragment.get_data(as_text=True))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from roster.extensions import db
 from roster.users.models import User
+from tests.helpers import HX, PASSWORD, fetch, sign_in
 
-PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a brand new passphrase"
 CHANGE = {"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
 REMEMBER_COOKIE = "remember_token"
@@ -29,9 +28,8 @@ def drop_session(client) -> None:
     client.delete_cookie("session")
 
 
-def stored_hash(user: User) -> str:
-    db.session.expire_all()
-    return db.session.get(User, user.id).password_hash
+def stored_hash(app, user: User) -> str:
+    return fetch(app, User, user.id).password_hash
 
 
 def test_anonymous_users_are_sent_to_sign_in(client):
@@ -63,9 +61,9 @@ def test_changing_keeps_this_session_and_the_new_password_works(member_client, m
     assert fresh.post("/login", data=new_login).status_code == 303
 
 
-def test_changing_signs_out_every_other_session(app, member_client, member, sign_in_as):
+def test_changing_signs_out_every_other_session(app, member_client, member):
     other_device = app.test_client()
-    sign_in_as(other_device, "member")
+    sign_in(other_device, "member")
     assert signed_in(other_device)
     assert member_client.post("/account/password", data=CHANGE).status_code == 303
     assert not signed_in(other_device)
@@ -103,35 +101,37 @@ def test_a_session_that_was_not_remembered_gets_no_remember_cookie(member_client
         ({"confirm": "something else entirely"}, "The passwords do not match."),
     ],
 )
-@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}], ids=["page", "htmx"])
-def test_a_rejected_change_keeps_the_old_password(member_client, member, change, message, headers):
-    before = stored_hash(member)
+@pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
+def test_a_rejected_change_keeps_the_old_password(
+    app, member_client, member, change, message, headers
+):
+    before = stored_hash(app, member)
     response = member_client.post("/account/password", data={**CHANGE, **change}, headers=headers)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert message in html
     assert 'id="password-form"' in html
     assert NEW_PASSWORD not in html, "passwords are never sent back"
-    assert stored_hash(member) == before
+    assert stored_hash(app, member) == before
     assert signed_in(member_client)
 
 
 @pytest.mark.parametrize("token", [None, "forged"], ids=["missing", "forged"])
-def test_a_missing_or_forged_csrf_token_changes_nothing(member_client, member, token):
-    before = stored_hash(member)
+def test_a_missing_or_forged_csrf_token_changes_nothing(app, member_client, member, token):
+    before = stored_hash(app, member)
     data = {**CHANGE, **({"csrf_token": token} if token else {})}
     assert member_client.post("/account/password", data=data, csrf=False).status_code == 400
-    assert stored_hash(member) == before
+    assert stored_hash(app, member) == before
 
 
-def test_wrong_current_passwords_are_rate_limited_per_account(make_app, member, sign_in_as):
+def test_wrong_current_passwords_are_rate_limited_per_account(app, make_app, member):
     client = make_app(PASSWORD_CHECK_RATE_LIMIT="2/minute").test_client()
-    sign_in_as(client, member.username)
+    sign_in(client, member.username)
     wrong = {**CHANGE, "current_password": "not the password"}
     for _ in range(2):
         assert client.post("/account/password", data=wrong).status_code == 422
-    before = stored_hash(member)
-    limited = client.post("/account/password", data=CHANGE, headers={"HX-Request": "true"})
+    before = stored_hash(app, member)
+    limited = client.post("/account/password", data=CHANGE, headers=HX)
     assert limited.status_code == 429
     assert "Too many" in limited.get_data(as_text=True)
-    assert stored_hash(member) == before
+    assert stored_hash(app, member) == before

@@ -5,54 +5,48 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from roster.extensions import db
 from roster.posts.models import Post
+from roster.users.models import User, utcnow
+from tests.helpers import HX, change, fetch, save, scalar, sign_in
 
-HTMX = {"HX-Request": "true"}
 NEW = {"title": "Fresh news", "body": "Line one\r\nLine two"}
 CHANGED = {"title": "Changed title", "body": "Changed body"}
 
 
 @pytest.fixture
-def post(member):
-    post = Post(author_id=member.id, title="Original", body="Original body")
-    db.session.add(post)
-    db.session.commit()
-    return post
+def post(app, member):
+    return save(app, Post(author_id=member.id, title="Original", body="Original body"))
 
 
 @pytest.fixture
-def other_client(client, make_user, sign_in_as):
+def other_client(client, make_user):
     make_user("other")
-    sign_in_as(client, "other")
+    sign_in(client, "other")
     return client
 
 
-def post_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(Post))
+def post_count(app) -> int:
+    return scalar(app, select(func.count()).select_from(Post))
 
 
-def stored(post_id: int) -> Post | None:
-    db.session.expire_all()
-    return db.session.get(Post, post_id)
+def stored(app, post_id: int) -> Post | None:
+    return fetch(app, Post, post_id)
 
 
 # Writing
 
 
-def test_the_owner_gets_the_write_form_on_their_profile_and_nobody_else(
-    client, member, make_user, sign_in_as
-):
+def test_the_owner_gets_the_write_form_on_their_profile_and_nobody_else(client, member, make_user):
     form = 'id="new-post-form"'
     assert form not in client.get("/user/member").get_data(as_text=True)
-    sign_in_as(client, "member")
+    sign_in(client, "member")
     assert form in client.get("/user/member").get_data(as_text=True)
     make_user("other")
     assert form not in client.get("/user/other").get_data(as_text=True)
 
 
-def test_writing_with_htmx_answers_with_the_posts_section(member_client, member):
-    response = member_client.post("/posts", data=NEW, headers=HTMX)
+def test_writing_with_htmx_answers_with_the_posts_section(app, member_client, member):
+    response = member_client.post("/posts", data=NEW, headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Fresh news" in html
@@ -60,7 +54,7 @@ def test_writing_with_htmx_answers_with_the_posts_section(member_client, member)
     assert 'id="new-post-form"' in html
     assert 'value="Fresh news"' not in html, "the form is empty again"
     assert "<html" not in html
-    post = db.session.scalar(select(Post))
+    post = scalar(app, select(Post))
     assert (post.author_id, post.title, post.body) == (
         member.id,
         "Fresh news",
@@ -84,36 +78,36 @@ def test_writing_without_javascript_redirects_to_the_profile(member_client):
         ({"title": "t" * 121, "body": "text"}, "Field cannot be longer than 120 characters."),
     ],
 )
-@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
-def test_an_invalid_post_shows_errors_and_is_not_saved(member_client, data, message, headers):
+@pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
+def test_an_invalid_post_shows_errors_and_is_not_saved(app, member_client, data, message, headers):
     response = member_client.post("/posts", data=data, headers=headers)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
-    assert post_count() == 0
+    assert post_count(app) == 0
 
 
-def test_anonymous_users_cannot_write(client):
+def test_anonymous_users_cannot_write(app, client):
     response = client.post("/posts", data=NEW)
     assert response.status_code == 303
     assert response.headers["Location"].startswith("/login?next=")
-    assert post_count() == 0
+    assert post_count(app) == 0
 
 
 @pytest.mark.parametrize("token", [None, "forged"], ids=["missing", "forged"])
-def test_writing_without_a_valid_csrf_token_does_nothing(member_client, token):
-    headers = {**HTMX, **({"X-CSRFToken": token} if token else {})}
+def test_writing_without_a_valid_csrf_token_does_nothing(app, member_client, token):
+    headers = {**HX, **({"X-CSRFToken": token} if token else {})}
     response = member_client.post("/posts", data=NEW, headers=headers, csrf=False)
     assert response.status_code == 400
     form_token = member_client.post("/posts", data={**NEW, "csrf_token": "forged"}, csrf=False)
     assert form_token.status_code == 400
-    assert post_count() == 0
+    assert post_count(app) == 0
 
 
 @pytest.mark.parametrize("url", ["/user/member", "/", "post"])
-def test_a_script_in_a_post_is_shown_as_text(member_client, url):
+def test_a_script_in_a_post_is_shown_as_text(app, member_client, url):
     member_client.post("/posts", data={"title": "<b>bold</b>", "body": "<script>alert(1)</script>"})
     if url == "post":
-        url = f"/post/{db.session.scalar(select(Post.id))}"
+        url = f"/post/{scalar(app, select(Post.id))}"
     html = member_client.get(url).get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -123,20 +117,18 @@ def test_a_script_in_a_post_is_shown_as_text(member_client, url):
 # Editing
 
 
-def test_the_author_sees_edit_and_delete_on_the_post_and_nobody_else(
-    client, post, make_user, sign_in_as
-):
+def test_the_author_sees_edit_and_delete_on_the_post_and_nobody_else(client, post, make_user):
     actions = 'id="post-actions-'
     assert actions not in client.get(f"/post/{post.id}").get_data(as_text=True)
     make_user("other")
-    sign_in_as(client, "other")
+    sign_in(client, "other")
     assert actions not in client.get(f"/post/{post.id}").get_data(as_text=True)
-    sign_in_as(client, "member")
+    sign_in(client, "member")
     assert actions in client.get(f"/post/{post.id}").get_data(as_text=True)
 
 
 def test_the_edit_form_holds_the_post(member_client, post):
-    fragment = member_client.get(f"/post/{post.id}/edit", headers=HTMX).get_data(as_text=True)
+    fragment = member_client.get(f"/post/{post.id}/edit", headers=HX).get_data(as_text=True)
     assert f'id="post-form-{post.id}"' in fragment
     assert 'value="Original"' in fragment
     assert "Original body</textarea>" in fragment
@@ -146,51 +138,54 @@ def test_the_edit_form_holds_the_post(member_client, post):
 
 
 @pytest.mark.parametrize("method", ["PUT", "POST"])
-def test_saving_with_htmx_swaps_back_the_post(member_client, post, method):
-    response = member_client.open(f"/post/{post.id}", method=method, data=CHANGED, headers=HTMX)
+def test_saving_with_htmx_swaps_back_the_post(app, member_client, post, method):
+    response = member_client.open(f"/post/{post.id}", method=method, data=CHANGED, headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert f'<article class="post" id="post-{post.id}"' in html
     assert "Changed title" in html
     assert "<html" not in html
-    assert (stored(post.id).title, stored(post.id).body) == ("Changed title", "Changed body")
+    assert (stored(app, post.id).title, stored(app, post.id).body) == (
+        "Changed title",
+        "Changed body",
+    )
 
 
-def test_saving_without_javascript_redirects_to_the_post(member_client, post):
+def test_saving_without_javascript_redirects_to_the_post(app, member_client, post):
     response = member_client.post(f"/post/{post.id}", data=CHANGED)
     assert response.status_code == 303
     assert response.headers["Location"] == f"/post/{post.id}"
-    assert stored(post.id).title == "Changed title"
+    assert stored(app, post.id).title == "Changed title"
 
 
-def test_an_invalid_edit_shows_errors_in_place_and_changes_nothing(member_client, post):
-    response = member_client.put(f"/post/{post.id}", data={"title": "", "body": "x"}, headers=HTMX)
+def test_an_invalid_edit_shows_errors_in_place_and_changes_nothing(app, member_client, post):
+    response = member_client.put(f"/post/{post.id}", data={"title": "", "body": "x"}, headers=HX)
     assert response.status_code == 422
     assert f'id="post-form-{post.id}"' in response.get_data(as_text=True)
-    assert stored(post.id).body == "Original body"
+    assert stored(app, post.id).body == "Original body"
 
 
-@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
-def test_nobody_else_can_edit_a_post(other_client, post, headers):
+@pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
+def test_nobody_else_can_edit_a_post(app, other_client, post, headers):
     assert other_client.get(f"/post/{post.id}/edit", headers=headers).status_code == 403
     assert other_client.put(f"/post/{post.id}", data=CHANGED, headers=headers).status_code == 403
     assert other_client.post(f"/post/{post.id}", data=CHANGED, headers=headers).status_code == 403
-    assert stored(post.id).title == "Original"
+    assert stored(app, post.id).title == "Original"
 
 
-def test_anonymous_users_cannot_edit(client, post):
+def test_anonymous_users_cannot_edit(app, client, post):
     assert client.get(f"/post/{post.id}/edit").status_code == 303
-    assert client.put(f"/post/{post.id}", data=CHANGED, headers=HTMX).status_code == 401
+    assert client.put(f"/post/{post.id}", data=CHANGED, headers=HX).status_code == 401
     assert client.post(f"/post/{post.id}", data=CHANGED).status_code == 303
-    assert stored(post.id).title == "Original"
+    assert stored(app, post.id).title == "Original"
 
 
 @pytest.mark.parametrize("token", [None, "forged"], ids=["missing", "forged"])
-def test_editing_without_a_valid_csrf_token_does_nothing(member_client, post, token):
-    headers = {**HTMX, **({"X-CSRFToken": token} if token else {})}
+def test_editing_without_a_valid_csrf_token_does_nothing(app, member_client, post, token):
+    headers = {**HX, **({"X-CSRFToken": token} if token else {})}
     response = member_client.put(f"/post/{post.id}", data=CHANGED, headers=headers, csrf=False)
     assert response.status_code == 400
-    assert stored(post.id).title == "Original"
+    assert stored(app, post.id).title == "Original"
 
 
 def test_editing_a_missing_post_is_404(member_client):
@@ -201,68 +196,67 @@ def test_editing_a_missing_post_is_404(member_client):
 # Deleting
 
 
-def test_delete_asks_first_in_an_accessible_confirm(member_client, post):
-    html = member_client.get(f"/post/{post.id}/delete", headers=HTMX).get_data(as_text=True)
+def test_delete_asks_first_in_an_accessible_confirm(app, member_client, post):
+    html = member_client.get(f"/post/{post.id}/delete", headers=HX).get_data(as_text=True)
     assert 'role="alertdialog"' in html
     assert f'aria-labelledby="delete-confirm-{post.id}-title"' in html
     assert f'hx-delete="/post/{post.id}"' in html
     assert f'action="/post/{post.id}/delete"' in html
     assert "autofocus" in html
-    assert stored(post.id) is not None, "asking deletes nothing"
+    assert stored(app, post.id) is not None, "asking deletes nothing"
     page = member_client.get(f"/post/{post.id}/delete").get_data(as_text=True)
     assert page.lstrip().lower().startswith("<!doctype html>")
     assert f'action="/post/{post.id}/delete"' in page, "works without JavaScript"
 
 
-def test_deleting_with_htmx_leaves_a_notice(member_client, post):
-    response = member_client.delete(f"/post/{post.id}", headers=HTMX)
+def test_deleting_with_htmx_leaves_a_notice(app, member_client, post):
+    response = member_client.delete(f"/post/{post.id}", headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'data-testid="post-deleted"' in html
     assert 'href="/user/member"' in html
-    assert stored(post.id) is None
+    assert stored(app, post.id) is None
 
 
-def test_deleting_without_javascript_redirects_to_the_profile(member_client, post):
+def test_deleting_without_javascript_redirects_to_the_profile(app, member_client, post):
     response = member_client.post(f"/post/{post.id}/delete")
     assert response.status_code == 303
     assert response.headers["Location"] == "/user/member"
-    assert stored(post.id) is None
+    assert stored(app, post.id) is None
     assert member_client.get(f"/post/{post.id}").status_code == 404
 
 
-@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
-def test_nobody_else_can_delete_a_post(other_client, post, headers):
+@pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
+def test_nobody_else_can_delete_a_post(app, other_client, post, headers):
     assert other_client.get(f"/post/{post.id}/delete", headers=headers).status_code == 403
     assert other_client.delete(f"/post/{post.id}", headers=headers).status_code == 403
     assert other_client.post(f"/post/{post.id}/delete", headers=headers).status_code == 403
-    assert stored(post.id) is not None
+    assert stored(app, post.id) is not None
 
 
-def test_anonymous_users_cannot_delete(client, post):
-    assert client.delete(f"/post/{post.id}", headers=HTMX).status_code == 401
+def test_anonymous_users_cannot_delete(app, client, post):
+    assert client.delete(f"/post/{post.id}", headers=HX).status_code == 401
     assert client.post(f"/post/{post.id}/delete").status_code == 303
-    assert stored(post.id) is not None
+    assert stored(app, post.id) is not None
 
 
 @pytest.mark.parametrize("token", [None, "forged"], ids=["missing", "forged"])
-def test_deleting_without_a_valid_csrf_token_does_nothing(member_client, post, token):
-    headers = {**HTMX, **({"X-CSRFToken": token} if token else {})}
+def test_deleting_without_a_valid_csrf_token_does_nothing(app, member_client, post, token):
+    headers = {**HX, **({"X-CSRFToken": token} if token else {})}
     assert member_client.delete(f"/post/{post.id}", headers=headers, csrf=False).status_code == 400
     forged_field = member_client.post(
         f"/post/{post.id}/delete", data={"csrf_token": "forged"}, csrf=False
     )
     assert forged_field.status_code == 400
-    assert stored(post.id) is not None
+    assert stored(app, post.id) is not None
 
 
-@pytest.mark.parametrize("hide", ["deleted", "inactive"])
-def test_posts_of_deleted_or_inactive_authors_are_not_shown(client, member, post, hide):
-    if hide == "deleted":
-        member.deleted_at = member.created_at
-    else:
-        member.is_active = False
-    db.session.commit()
+HIDDEN = {"deleted": {"deleted_at": utcnow()}, "inactive": {"is_active": False}}
+
+
+@pytest.mark.parametrize("hide", HIDDEN)
+def test_posts_of_deleted_or_inactive_authors_are_not_shown(app, client, member, post, hide):
+    change(app, User, member.id, **HIDDEN[hide])
     assert client.get("/user/member").status_code == 404
     assert client.get(f"/post/{post.id}").status_code == 404
     assert "Original" not in client.get("/").get_data(as_text=True)

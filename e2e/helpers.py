@@ -1,0 +1,61 @@
+"""What e2e tests share by import (`from e2e.helpers import sign_in`); fixtures are in conftest."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+
+# Created by the live_server fixture before the server starts.
+ADMIN = {
+    "username": "e2e-admin",
+    "email": "e2e-admin@example.com",
+    "password": "e2e admin password",
+}
+
+
+def sign_in(
+    page: Page,
+    username: str = ADMIN["username"],
+    password: str = ADMIN["password"],
+    *,
+    login_url: str = "/login",
+) -> None:
+    """Sign in through the form (the e2e admin unless told otherwise) and wait for the nav."""
+    page.goto(login_url)
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_test_id("nav-user").wait_for()
+
+
+def register(page: Page, username: str, password: str) -> None:
+    """Register through the form (tests that change data keep to their own account)."""
+    page.goto("/register")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Email").fill(f"{username}@example.com")
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Confirm password").fill(password)
+    page.get_by_test_id("register-submit").click()
+
+
+class NoReload:
+    """Marks the live document; if a navigation reloads the page, the mark is gone."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        page.evaluate("window.__rosterMark = 'still here'")
+
+    def check(self) -> None:
+        mark = self.page.evaluate("window.__rosterMark")
+        assert mark == "still here", "the page was fully reloaded"
+
+
+class LoadWatch:
+    """Records each full document load of the page; htmx swaps and pushState never fire `load`."""
+
+    def __init__(self, page: Page) -> None:
+        self.loads: list[str] = []
+        page.on("load", lambda loaded: self.loads.append(loaded.url))
+
+    @property
+    def reloads(self) -> list[str]:
+        return self.loads[1:]

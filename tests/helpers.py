@@ -1,0 +1,167 @@
+"""What tests share by import: htmx headers, an HTML parser, and database access in short contexts.
+
+Fixtures live in conftest.py; everything a test module calls by name lives here
+(`from tests.helpers import HX, find_all, sign_in`).
+
+The app fixture holds no app context: a request runs in its own, as under a real server. A test
+that reads or writes the database opens a context only for that (`with app.app_context():`), or
+calls one of the helpers below, which return detached objects whose columns are loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+import lxml.html
+from flask import Flask
+from flask.testing import FlaskClient
+from lxml.html import HtmlElement
+from sqlalchemy import select
+from sqlalchemy.sql import Executable
+from werkzeug.test import TestResponse
+
+from roster.extensions import db
+from roster.users.models import User
+from roster.users.queries import search_condition
+
+M = TypeVar("M", bound=db.Model)
+
+# The password of every `make_user` account.
+PASSWORD = "correct horse battery"
+
+# ---- htmx request headers -----------------------------------------------------------------
+# A plain htmx request: gets the fragment.
+HX = {"HX-Request": "true"}
+# These get the full page although htmx sent them.
+HX_BOOSTED = {**HX, "HX-Boosted": "true"}
+HX_HISTORY_RESTORE = {**HX, "HX-History-Restore-Request": "true"}
+HX_FULL = {**HX, "HX-Request-Type": "full"}
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+# ---- HTML ---------------------------------------------------------------------------------
+
+Markup = str | TestResponse | HtmlElement
+
+
+def html_of(markup: str | TestResponse) -> str:
+    return markup if isinstance(markup, str) else markup.get_data(as_text=True)
+
+
+def parse(markup: Markup) -> HtmlElement:
+    """A full page as its document, a fragment inside a `<div>` (so top-level siblings stay)."""
+    if isinstance(markup, HtmlElement):
+        return markup
+    html = html_of(markup)
+    if html.lstrip()[:9].lower().startswith(("<!doctype", "<html")):
+        return lxml.html.document_fromstring(html)
+    return lxml.html.fragment_fromstring(html, create_parent="div")
+
+
+def find_all(markup: Markup, css: str) -> list[HtmlElement]:
+    """Every element matching the CSS selector, in document order."""
+    return parse(markup).cssselect(css)
+
+
+def find(markup: Markup, css: str) -> HtmlElement:
+    """The one element matching the selector; fails when there are none or several."""
+    found = find_all(markup, css)
+    assert len(found) == 1, f"{css!r} matches {len(found)} elements"
+    return found[0]
+
+
+def text_of(element: HtmlElement) -> str:
+    """The element's text with runs of white space collapsed, as a reader sees it."""
+    return " ".join(element.text_content().split())
+
+
+def texts(markup: Markup, css: str) -> list[str]:
+    return [text_of(element) for element in find_all(markup, css)]
+
+
+def is_full_page(markup: str | TestResponse) -> bool:
+    """A whole document: a doctype first, and the CSRF meta tag htmx reads its token from."""
+    html = html_of(markup)
+    return html.lstrip().lower().startswith("<!doctype html>") and 'name="csrf-token"' in html
+
+
+def csrf_token(markup: Markup) -> str:
+    """The token of the page's `<meta name="csrf-token">`."""
+    return find(markup, 'meta[name="csrf-token"]').get("content")
+
+
+def row_ids(markup: Markup) -> list[int]:
+    """The ids of the user-table rows, in order (`<tr id="user-<id>" data-testid="user-row">`)."""
+    return [
+        int(row.get("id").removeprefix("user-"))
+        for row in find_all(markup, 'tr[data-testid="user-row"]')
+    ]
+
+
+def sign_in(client: FlaskClient, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the form, as a visitor would; fails the test if it does not work."""
+    response = client.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 303, response.get_data(as_text=True)
+
+
+# ---- the database, each call in a context of its own ------------------------------------
+
+
+def loaded(instance: M) -> M:
+    """Load the columns now, so the object stays readable once its session is gone."""
+    db.session.refresh(instance)
+    return instance
+
+
+def fetch(app: Flask, model: type[M], ident: Any) -> M | None:
+    """A fresh copy of one row (None if it is gone), read in a context of its own."""
+    with app.app_context():
+        instance = db.session.get(model, ident)
+        return None if instance is None else loaded(instance)
+
+
+def dialect(app: Flask) -> str:
+    """`sqlite` or `postgresql`: the database the app runs on."""
+    with app.app_context():
+        return db.engine.dialect.name
+
+
+def scalar(app: Flask, statement: Executable) -> Any:
+    with app.app_context():
+        return db.session.scalar(statement)
+
+
+def scalars(app: Flask, statement: Executable) -> list[Any]:
+    with app.app_context():
+        return list(db.session.scalars(statement))
+
+
+def save(app: Flask, instance: M) -> M:
+    """Insert a row and commit; it comes back with its id and defaults loaded."""
+    return save_all(app, [instance])[0]
+
+
+def save_all(app: Flask, instances: Iterable[M]) -> list[M]:
+    with app.app_context():
+        instances = list(instances)
+        db.session.add_all(instances)
+        db.session.commit()
+        return [loaded(instance) for instance in instances]
+
+
+def change(app: Flask, model: type[M], ident: Any, **changes: Any) -> M:
+    """Change columns of one row and commit; returns the fresh row."""
+    with app.app_context():
+        instance = db.session.get(model, ident)
+        assert instance is not None, (model, ident)
+        for name, value in changes.items():
+            setattr(instance, name, value)
+        db.session.commit()
+        return loaded(instance)
+
+
+def search_ids(app: Flask, term: str) -> list[int]:
+    """The ids of the users the search index finds for `term`, in no particular order."""
+    with app.app_context():
+        return list(db.session.scalars(select(User.id).where(search_condition(term))))
