@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature: its routes here, its templates in templates/<feature>/."""
+    from roster.audit.views import bp as audit
     from roster.auth.views import bp as auth
     from roster.health.views import bp as health
     from roster.pages.views import bp as pages
@@ -77,7 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from roster.profiles.views import bp as profiles
     from roster.users.views import bp as users
 
-    for blueprint in (pages, auth, profiles, posts, users, health):
+    for blueprint in (pages, auth, profiles, posts, users, audit, health):
         app.register_blueprint(blueprint)
 
 

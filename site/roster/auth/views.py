@@ -10,9 +10,11 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from roster.accounts.service import ask_to_confirm_new_account
+from roster.audit.service import record
 from roster.auth.access import safe_next
 from roster.auth.forms import LoginForm, RegisterForm
 from roster.auth.limits import limit_failed_sign_ins, limit_field_checks, limit_registrations
+from roster.extensions import db
 from roster.htmx import htmx, location
 from roster.rendering import render, render_fragment
 from roster.sessions.service import end_current_session, sign_in
@@ -38,9 +40,13 @@ def login() -> Response:
     if form.validate_on_submit():
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
+            # Written with the new session record, in the commit that opens it.
+            record("auth.sign_in", target=user)
             start_session(user, remember=form.remember.data)
             flash(f"Welcome back, {user.name}.", "success")
             return go_to(next_url)
+        record("auth.sign_in_failed", target=find_for_login(form.username.data))
+        db.session.commit()
         form.form_errors.append(LOGIN_FAILED)
     return login_form(form, next_url, status=form_status(form))
 
@@ -95,8 +101,10 @@ def go_to(url: str) -> Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    # The record ends first, so that a copy of either cookie signs in nobody afterwards. Then
-    # renew: logout_user marks the remember-me cookie for deletion in the new session.
+    # The record ends first (with the audit entry, in one commit), so that a copy of either
+    # cookie signs in nobody afterwards. Then renew: logout_user marks the remember-me cookie
+    # for deletion in the new session.
+    record("auth.sign_out", target=current_user._get_current_object())
     end_current_session()
     renew_session()
     logout_user()

@@ -15,6 +15,10 @@ from flask_login import AnonymousUserMixin
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
+from roster.audit.actions import ACTIONS
+from roster.audit.models import AuditEntry
+from roster.audit.queries import AuditPage, AuditView
+from roster.audit.service import REDACTED
 from roster.auth.forms import LoginForm, RegisterForm
 from roster.auth.views import LOGIN_FAILED
 from roster.errors import MESSAGES
@@ -447,3 +451,57 @@ def undo_toast() -> Context:
             )
         ]
     }
+
+
+# ---- the audit log ----------------------------------------------------------------------
+
+
+def audit_entries(kind: str = "ordinary") -> list[AuditEntry]:
+    """Transient entries, newest first: an edit, a sign-in, a failure, a delete, a purge."""
+    admin, someone, *_ = people(kind)
+    made = [
+        ("user.update", admin, someone, {"email": [someone.email, f"new.{someone.email}"]}),
+        ("auth.sign_in", someone, someone, {}),
+        ("auth.sign_in_failed", None, someone, {}),
+        (
+            "user.update",
+            admin,
+            someone,
+            {"is_admin": [False, True], "password_hash": [REDACTED, REDACTED]},
+        ),
+        ("user.delete", admin, someone, {"deleted_at": [None, EPOCH.isoformat()]}),
+        ("user.purge", None, someone, {}),
+    ]
+    return [
+        AuditEntry(
+            id=len(made) - number,
+            created_at=EPOCH - timedelta(minutes=7 * number),
+            actor_id=actor.id if actor else None,
+            actor_name=actor.username if actor else None,
+            action=action,
+            target_id=target.id,
+            target_name=target.username,
+            changes=changes,
+            address=None if action == "user.purge" else "203.0.113.7",
+        )
+        for number, (action, actor, target, changes) in enumerate(made)
+    ]
+
+
+def audit(kind: str = "ordinary", *, more: bool = False, **filters: Any) -> Context:
+    """/audit as its view renders it; `more` adds the Older link, `filters` fill the form."""
+    entries = audit_entries(kind)
+    return {
+        "current_user": people(kind)[0],
+        "view": AuditView(**filters),
+        "page": AuditPage(entries, Cursor.after(entries[-1]) if more else None),
+        "actions": ACTIONS,
+    }
+
+
+def audit_empty() -> Context:
+    return {**audit(), "page": AuditPage([], None)}
+
+
+def audit_no_match() -> Context:
+    return {**audit(user="nobody-like-this", action="user.purge"), "page": AuditPage([], None)}

@@ -11,6 +11,7 @@ from roster.accounts.service import (
     needs_confirmation,
     tell_password_changed,
 )
+from roster.audit.service import record
 from roster.auth.limits import limit_failed_password_checks
 from roster.extensions import db
 from roster.pagination import cursor_args
@@ -123,6 +124,7 @@ def change_password() -> Response:
         if user.check_password(form.current_password.data):
             current = current_session()
             user.set_password(form.password.data, method=hash_method())
+            record("password.change", target=user)
             db.session.commit()
             # A copy of this browser's cookies dies with the rest; it keeps "remember me".
             sign_in(user, remember=bool(current and current.remember))

@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from roster.audit.service import record_changes
 from roster.extensions import db
 from roster.submission import Refused
 from roster.users import rules
@@ -137,6 +138,7 @@ def create_user(actor: User | None, new: NewUser) -> User:
     else:
         user.set_password(new.password, method=hash_method())
     db.session.add(user)
+    record_changes("user.create", user, actor=actor)
     commit_or_report_duplicate()
     return user
 
@@ -160,6 +162,7 @@ def update_user(actor: User, user: User, change: UserChange, version: str | int)
         if change.password:
             # A reset password ends the user's sessions (roster.sessions, on flush).
             user.set_password(change.password, method=hash_method())
+        record_changes("user.update", user, actor=actor)
         commit_or_report_duplicate()
     return user
 
@@ -169,6 +172,7 @@ def delete_user(actor: User, user: User) -> User:
     if problem := rules.delete_problem(actor, user):
         raise Refused({None: problem})
     user.deleted_at = utcnow()
+    record_changes("user.delete", user, actor=actor)
     db.session.commit()
     return user
 
@@ -177,6 +181,7 @@ def restore_user(actor: User, user: User) -> User:
     """Undo a delete; restoring a user who is not deleted changes nothing."""
     if user.deleted_at is not None:
         user.deleted_at = None
+        record_changes("user.restore", user, actor=actor)
         db.session.commit()
     return user
 
