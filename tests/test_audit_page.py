@@ -12,7 +12,7 @@ from roster.audit import cli as audit_cli
 from roster.audit.models import AuditEntry
 from roster.audit.queries import AuditView, filtered_entries
 from roster.extensions import db
-from roster.posts.queries import Cursor
+from roster.pagination import encode
 from roster.users.models import User, utcnow
 from tests.helpers import HX, fetch, save, scalar, scalars
 
@@ -257,7 +257,8 @@ def test_paging_visits_every_entry_once_newest_first(app, admin_client, admin, m
 
 
 def seen_cursor(app, entry_id: int) -> str:
-    return str(Cursor.after(fetch(app, AuditEntry, entry_id)))
+    entry = fetch(app, AuditEntry, entry_id)
+    return encode((entry.created_at, entry.id))
 
 
 # ---- indexes and query count ----------------------------------------------------------------

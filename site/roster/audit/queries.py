@@ -7,23 +7,22 @@ unique lower(username) index: one query per page, whatever is filtered.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, select
 
 from roster.audit.actions import ACTIONS
 from roster.audit.models import AuditEntry
-from roster.extensions import db
-from roster.posts.queries import Cursor
-from roster.users.models import USERNAME_PATTERN, User
+from roster.extensions import MAX_ID
+from roster.pagination import Page, keyset_page
+from roster.users.models import User
+from roster.users.policy import USERNAME_PATTERN
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 USERNAME = re.compile(USERNAME_PATTERN)
-# User ids are 32-bit integers: anything larger matches nobody and must not reach the database.
-MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ class AuditView:
     """The filters and the page the admin is looking at; all of it lives in the URL.
 
     Filter values that cannot match anything sensible (a malformed date, an unknown action)
-    are dropped, so the form shows what was applied; a malformed page cursor raises BadCursor.
+    are dropped, so the form shows what was applied; a malformed page cursor is a 400.
     """
 
     actor: str = ""
@@ -39,18 +38,19 @@ class AuditView:
     action: str = ""
     after: date | None = None
     before: date | None = None
-    older: Cursor | None = None
+    # The page after this cursor (roster.pagination), newest first; `after` and `before` are
+    # the date filters here, so the page cursor has a name of its own.
+    older: str | None = None
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> AuditView:
-        older = args.get("older")
         return cls(
             actor=_who(args.get("actor", "")),
             user=_who(args.get("user", "")),
             action=args.get("action", "") if args.get("action") in ACTIONS else "",
             after=_day(args.get("after", "")),
             before=_day(args.get("before", "")),
-            older=Cursor.parse(older) if older else None,
+            older=args.get("older") or None,
         )
 
     @property
@@ -66,15 +66,9 @@ class AuditView:
             "action": view.action,
             "after": view.after.isoformat() if view.after else "",
             "before": view.before.isoformat() if view.before else "",
-            "older": str(view.older) if view.older else "",
+            "older": view.older or "",
         }
         return {name: value for name, value in values.items() if value}
-
-
-@dataclass(frozen=True)
-class AuditPage:
-    entries: Sequence[AuditEntry]
-    next_cursor: Cursor | None
 
 
 def _who(text: str) -> str:
@@ -88,7 +82,7 @@ def _who(text: str) -> str:
 
 def _user_id(who: str) -> int | None:
     """`who` as a user id, if it is one: digits that fit the column (others are a username)."""
-    if who.isdigit() and len(who) <= len(str(MAX_ID)) and int(who) <= MAX_ID:
+    if who.isascii() and who.isdigit() and len(who) <= len(str(MAX_ID)) and int(who) <= MAX_ID:
         return int(who)
     return None
 
@@ -131,14 +125,12 @@ def filtered_entries(view: AuditView) -> Select:
     return query
 
 
-def fetch_page(view: AuditView, per_page: int) -> AuditPage:
-    """Newest first from `view.older` on; one row more than a page says whether more follow."""
-    order = (AuditEntry.created_at, AuditEntry.id)
-    query = filtered_entries(view)
-    if view.older is not None:
-        query = query.where(tuple_(*order) < tuple_(view.older.created_at, view.older.id))
-    query = query.order_by(*(column.desc() for column in order)).limit(per_page + 1)
-    entries = db.session.scalars(query).all()
-    if len(entries) > per_page:
-        return AuditPage(entries[:per_page], Cursor.after(entries[per_page - 1]))
-    return AuditPage(entries, None)
+def fetch_page(view: AuditView, per_page: int) -> Page[AuditEntry]:
+    """Newest first from `view.older` on, one statement (roster.pagination)."""
+    return keyset_page(
+        filtered_entries(view),
+        (AuditEntry.created_at, AuditEntry.id),
+        per_page=per_page,
+        descending=True,
+        after=view.older,
+    )

@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from roster.audit.actions import ACTIONS
 from roster.audit.models import AuditEntry
-from roster.audit.queries import AuditPage, AuditView
+from roster.audit.queries import AuditView
 from roster.audit.service import REDACTED
 from roster.auth.forms import LoginForm, RegisterForm
 from roster.auth.views import LOGIN_FAILED
@@ -494,14 +494,14 @@ def audit(kind: str = "ordinary", *, more: bool = False, **filters: Any) -> Cont
     return {
         "current_user": people(kind)[0],
         "view": AuditView(**filters),
-        "page": AuditPage(entries, Cursor.after(entries[-1]) if more else None),
+        "page": Page(entries, encode((entries[-1].created_at, entries[-1].id)) if more else None),
         "actions": ACTIONS,
     }
 
 
 def audit_empty() -> Context:
-    return {**audit(), "page": AuditPage([], None)}
+    return {**audit(), "page": Page([])}
 
 
 def audit_no_match() -> Context:
-    return {**audit(user="nobody-like-this", action="user.purge"), "page": AuditPage([], None)}
+    return {**audit(user="nobody-like-this", action="user.purge"), "page": Page([])}

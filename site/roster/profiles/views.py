@@ -18,9 +18,9 @@ from roster.pagination import cursor_args
 from roster.posts.forms import PostForm
 from roster.profiles.forms import WRONG_PASSWORD, PasswordForm, ProfileForm
 from roster.profiles.queries import profile_context
-from roster.rendering import render, render_fragment, render_or_redirect
-from roster.submission import form_status
+from roster.rendering import render, render_or_redirect
 from roster.sessions.service import current_session, sign_in
+from roster.submission import form_status
 from roster.users.models import User
 from roster.users.queries import live_users
 from roster.users.service import (
