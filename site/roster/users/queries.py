@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from roster.extensions import db
+from roster.extensions import MAX_ID, db
 from roster.users.models import User
 
 # Counting every match of a vague search over millions of rows is slow and useless: stop here.
@@ -98,7 +98,9 @@ def live_users():
 
 
 def _cursor(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    if not (value and value.isascii() and value.isdigit()) or int(value) > MAX_ID:
+        return None
+    return int(value)
 
 
 def search_condition(q: str) -> ColumnElement[bool] | None:
