@@ -19,6 +19,7 @@ USERNAME = "e2e-audited"
 def test_an_admin_edit_is_found_on_the_audit_log_by_filter(page: Page, csp_violations: list[str]):
     sign_in(page)
     page.get_by_test_id("nav-users").click()
+    expect(page).to_have_url(re.compile(r"/users$"))
     create_user(page, USERNAME)
     # By id: in edit mode the row's text moves into inputs.
     row = page.locator("#" + user_row(page, USERNAME).get_attribute("id"))
