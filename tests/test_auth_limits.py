@@ -6,22 +6,19 @@ The limits are made tiny through the config, so nothing waits for a minute to pa
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import subprocess
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
 import redis
 
 from roster.auth import views
-from tests.helpers import HX, PASSWORD
+from tests.helpers import HX, PASSWORD, REDIS_URL
 
 # A database number of this run's own (and a key prefix per test) beside other checkouts' runs.
-REDIS_URL = f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}"
 NEW_ACCOUNT = {
     "email": "x@example.com",
     "password": "a long enough password",
@@ -160,21 +157,6 @@ def test_memory_storage_is_per_process(make_app, member):
 
 
 # ---- Redis ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    """A key prefix of this test's own; its keys are deleted afterwards."""
-    prefix = f"roster-test-{uuid.uuid4().hex}"
-    server = redis.Redis.from_url(REDIS_URL)
-    try:
-        server.ping()
-    except redis.ConnectionError as error:
-        pytest.fail(f"these tests need Redis on {REDIS_URL}: {error}")
-    yield prefix
-    for key in server.scan_iter(match=f"*{prefix}*"):
-        server.delete(key)
-    server.close()
 
 
 @pytest.fixture

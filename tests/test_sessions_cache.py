@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
-import redis
 from sqlalchemy import event, update
 
 from roster.extensions import db
 from roster.users.models import User
+from tests.helpers import PASSWORD, REDIS_URL
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
-PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a brand new passphrase"
 
 
 @pytest.fixture
-def cache_prefix() -> Iterator[str]:
-    """A key prefix of this test's own; its keys are deleted afterwards."""
-    prefix = f"roster-test-sessions-{uuid.uuid4().hex}:"
-    server = redis.Redis.from_url(REDIS_URL)
-    try:
-        server.ping()
-    except redis.ConnectionError as error:
-        pytest.fail(f"these tests need Redis on {REDIS_URL}: {error}")
-    yield prefix
-    for key in server.scan_iter(match=f"{prefix}*"):
-        server.delete(key)
-    server.close()
-
-
-@pytest.fixture
-def cached_app(make_app, cache_prefix, member, admin):
-    return make_app(SESSION_CACHE_URL=REDIS_URL, SESSION_CACHE_PREFIX=cache_prefix)
+def cached_app(make_app, redis_prefix, member, admin):
+    return make_app(SESSION_CACHE_URL=REDIS_URL, SESSION_CACHE_PREFIX=redis_prefix)
 
 
 class Statements(list):
@@ -136,9 +118,9 @@ def test_a_password_change_ends_cached_copies(cached_app):
     assert signed_in(browser)
 
 
-def test_a_rotated_remember_token_is_not_served_from_the_cache(make_app, cache_prefix, member):
+def test_a_rotated_remember_token_is_not_served_from_the_cache(make_app, redis_prefix, member):
     app = make_app(
-        SESSION_CACHE_URL=REDIS_URL, SESSION_CACHE_PREFIX=cache_prefix, SESSION_ROTATION_GRACE=0
+        SESSION_CACHE_URL=REDIS_URL, SESSION_CACHE_PREFIX=redis_prefix, SESSION_ROTATION_GRACE=0
     )
     browser = app.test_client()
     sign_in(browser, remember="y")

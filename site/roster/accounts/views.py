@@ -24,6 +24,7 @@ from roster.auth.limits import client_address_key, configured
 from roster.extensions import db, limiter
 from roster.htmx import htmx, location
 from roster.rendering import render, render_or_redirect
+from roster.submission import form_status
 from roster.users.models import User
 from roster.users.service import DuplicateUserError, live_users
 
@@ -54,8 +55,7 @@ def forgot_password() -> Response:
     if form.validate_on_submit():
         request_password_reset(form.email.data)
         return render("accounts/forgot.html", "forgot_form", form=form, sent=True)
-    status = 422 if form.is_submitted() else 200
-    return render("accounts/forgot.html", "forgot_form", status=status, form=form)
+    return render("accounts/forgot.html", "forgot_form", status=form_status(form), form=form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -83,7 +83,7 @@ def choose_password(purpose: Purpose, token: str) -> Response:
     return render(
         "accounts/new_password.html",
         "new_password_form",
-        status=422 if form.is_submitted() else 200,
+        status=form_status(form),
         form=form,
         kind="invite" if purpose is Purpose.INVITE else "reset",
         user=user,

@@ -24,8 +24,6 @@ from roster.submission import form_status
 from roster.users.models import User
 from roster.users.queries import live_users
 from roster.users.service import (
-    DuplicateUserError,
-    commit_or_report_duplicate,
     hash_method,
     mark_taken,
 )
@@ -93,20 +91,20 @@ def update(username: str) -> Response:
 
 
 def save_profile(user: User, form: ProfileForm) -> bool:
-    """Apply and commit the form; an email another account has becomes a form error."""
+    """Apply and commit the form; an email another account has becomes a form error.
+
+    A new address is only asked for here: it takes effect when its link is followed
+    (roster.accounts), where the unique index has the last word.
+    """
     if mark_taken(form, ("email",), exclude_id=user.id):
         return False
     # A field the request left out keeps its value (email is required, so it is always there).
     for name in ("display_name", "bio"):
         if name in request.form:
             setattr(user, name, form[name].data)
+    # Only a change of letter case applies at once, to the same key: no other account can clash.
     new_address = needs_confirmation(user, form.email.data)
-    try:
-        # The unique index decides when two saves race past the check above.
-        commit_or_report_duplicate()
-    except DuplicateUserError as clash:
-        form[clash.field].errors.append(str(clash))
-        return False
+    db.session.commit()
     if new_address:
         # A new address takes effect when its owner follows the link mailed to it.
         ask_to_confirm_email_change(user, form.email.data)
