@@ -185,7 +185,6 @@ def test_a_purged_users_entries_are_still_found_by_id(app, admin_client, log):
     [
         "actor=<script>",
         "actor=" + "9" * 40,
-        "user=a%00b",
         "action=user.teleport",
         "action[]=x",
         "after=2026-13-45",

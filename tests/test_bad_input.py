@@ -24,15 +24,15 @@ TOO_BIG = "99999999999999999999"
         # Unicode digits, which str.isdigit() accepts and int() does not.
         ("/?before=%C2%B2-1", 400),
         ("/user/member?before=1-%D9%A3", 400),
-        ("/users?after=%C2%B2", 200),
+        ("/users?after=%C2%B2", 400),
         # Ids beyond the column's range.
         (f"/post/{TOO_BIG}", 404),
         (f"/post/{2**31}", 404),
         (f"/users/{TOO_BIG}", 404),
         (f"/users/{TOO_BIG}/edit", 404),
         (f"/?before=1-{TOO_BIG}", 400),
-        (f"/users?after={TOO_BIG}", 200),
-        (f"/users?before={TOO_BIG}&sort=email", 200),
+        (f"/users?after={TOO_BIG}", 400),
+        (f"/users?before={TOO_BIG}&sort=email", 400),
         # NUL bytes.
         ("/users?q=a%00b", 400),
         ("/user/mem%00ber", 400),
@@ -80,7 +80,8 @@ def test_a_profile_save_with_fields_left_out_keeps_them(app, member_client, memb
     response = member_client.post("/user/member", data={"email": "new@example.com"}, headers=HTMX)
     assert response.status_code == 200
     user = fetch(app, User, member.id)
-    assert (user.email, user.display_name, user.bio) == ("new@example.com", "Mem Ber", "")
+    # The new address waits for its confirmation link (tests/test_email_verification.py).
+    assert (user.email, user.display_name, user.bio) == ("member@example.com", "Mem Ber", "")
 
 
 @pytest.mark.parametrize("field", ["display_name", "bio"])

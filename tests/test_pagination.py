@@ -84,4 +84,10 @@ def test_importing_a_model_does_not_build_the_app():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     modules = ast.literal_eval(loaded)
-    assert modules == ["roster", "roster.extensions", "roster.users", "roster.users.models"]
+    assert modules == [
+        "roster",
+        "roster.extensions",
+        "roster.users",
+        "roster.users.models",
+        "roster.users.policy",
+    ]

@@ -39,8 +39,9 @@ SECRET_WORDS = (
 )
 # Values that are password hashes whatever the field is called (werkzeug's and others').
 HASH_VALUE = re.compile(r"^(scrypt|pbkdf2|argon2|bcrypt|\$2[aby]?\$|\$argon2)", re.IGNORECASE)
-# Bookkeeping that changes with every save and says nothing about what the actor did.
-UNAUDITED = frozenset({"updated_at", "version"})
+# Bookkeeping that changes with every save, or follows another field (the email's key), and
+# says nothing more about what the actor did.
+UNAUDITED = frozenset({"updated_at", "version", "email_key"})
 
 
 def record(

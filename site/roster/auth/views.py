@@ -41,7 +41,7 @@ def login() -> Response:
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
             # Written with the new session record, in the commit that opens it.
-            record("auth.sign_in", target=user)
+            record("auth.sign_in", target=user, actor=user)
             start_session(user, remember=form.remember.data)
             flash(f"Welcome back, {user.name}.", "success")
             return go_to(next_url)
