@@ -297,7 +297,11 @@ def own_redis() -> Iterator[Callable[[], None]]:
 
 def test_limits_go_back_to_redis_when_it_returns(make_app, member, own_redis, caplog):
     app = make_app(
-        without=("RATELIMIT_STORAGE_URI",), REDIS_URL=own_redis.url, LOGIN_RATE_LIMIT="3/minute"
+        without=("RATELIMIT_STORAGE_URI",),
+        REDIS_URL=own_redis.url,
+        LOGIN_RATE_LIMIT="3/minute",
+        # Only the limiter's keys in this Redis: the session cache would write its own.
+        SESSION_CACHE_URL=None,
     )
     client = app.test_client()
     assert fail(client).status_code == 422
