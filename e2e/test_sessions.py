@@ -6,8 +6,8 @@ import secrets
 
 from playwright.sync_api import Browser, Page, expect
 
-from accessibility import assert_accessible
-from conftest import register, sign_in
+from e2e.accessibility import assert_accessible
+from e2e.helpers import register, sign_in
 
 PASSWORD = "a long enough password"
 IPHONE = (

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from functools import cache
-
-from flask import Blueprint, Response, flash, g, redirect, request, session, url_for
+from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_login import current_user, login_required, logout_user
 from werkzeug.exceptions import TooManyRequests
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from roster.accounts.service import ask_to_confirm_new_account
 from roster.audit.service import record
 from roster.auth.access import safe_next
 from roster.auth.forms import LoginForm, RegisterForm
 from roster.auth.limits import limit_failed_sign_ins, limit_field_checks, limit_registrations
+from roster.auth.service import authenticate, renew_session, start_session
 from roster.extensions import db
-from roster.htmx import htmx, location
-from roster.rendering import render, render_fragment
-from roster.sessions.service import end_current_session, sign_in
+from roster.rendering import redirect_whole_page, render, render_fragment
+from roster.sessions.service import end_current_session
 from roster.submission import form_status, submit
-from roster.users.models import User
-from roster.users.service import NewUser, create_user, find_for_login, hash_method
+from roster.users.service import NewUser, create_user, find_for_login
 
 bp = Blueprint("auth", __name__)
 
@@ -44,7 +40,7 @@ def login() -> Response:
             record("auth.sign_in", target=user, actor=user)
             start_session(user, remember=form.remember.data)
             flash(f"Welcome back, {user.name}.", "success")
-            return go_to(next_url)
+            return redirect_whole_page(next_url)
         record("auth.sign_in_failed", target=find_for_login(form.username.data))
         db.session.commit()
         form.form_errors.append(LOGIN_FAILED)
@@ -55,47 +51,6 @@ def login_form(form: LoginForm, next_url: str, *, status: int) -> Response:
     """The form again, username kept and password cleared (a password field is never echoed)."""
     form.password.data = ""
     return render("auth/login.html", "login_form", status=status, form=form, next_url=next_url)
-
-
-def authenticate(identifier: str, password: str) -> User | None:
-    """The active account these credentials open, or None (unknown, inactive, deleted, wrong).
-
-    An unknown name costs a hash check too, so the time taken does not tell who has an account.
-    """
-    user = find_for_login(identifier)
-    if user is None:
-        check_password_hash(_decoy_hash(hash_method()), password)
-        return None
-    return user if user.check_password(password) else None
-
-
-@cache
-def _decoy_hash(method: str) -> str:
-    return generate_password_hash("no account has this password", method=method)
-
-
-def start_session(user: User, *, remember: bool) -> None:
-    """Sign in on a fresh session, so that a session planted before sign-in is worthless;
-    the cookies name a new server-side session record."""
-    renew_session()
-    sign_in(user, remember=remember)
-
-
-def renew_session() -> None:
-    """Empty the session, CSRF token included; Flask-WTF's per-request copy in `g` goes too."""
-    session.clear()
-    g.pop("csrf_token", None)
-
-
-def go_to(url: str) -> Response:
-    """Leave the form for `url` after sign-in: the nav and the CSRF token change with it.
-
-    htmx loads the full page into <body> (HX-Location; roster.js takes the new token from it),
-    so the page updates without a reload; without JavaScript a 303 does the same.
-    """
-    if htmx().wants_fragment:
-        return location(url, target="body")
-    return redirect(url, 303)
 
 
 @bp.post("/logout")
@@ -123,7 +78,7 @@ def register() -> Response:
             start_session(user, remember=False)
             flash(f"Welcome to Roster, {user.name}.", "success")
             ask_to_confirm_new_account(user)
-            return go_to(url_for("profiles.show", username=user.username))
+            return redirect_whole_page(url_for("profiles.show", username=user.username))
     return render("auth/register.html", "register_form", status=form_status(form), form=form)
 
 
