@@ -5,8 +5,14 @@ The limits are made tiny through the config, so nothing waits for a minute to pa
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
+import subprocess
+import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import redis
@@ -14,7 +20,8 @@ import redis
 from roster.auth import views
 from tests.helpers import HX, PASSWORD
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+# A database number of this run's own (and a key prefix per test) beside other checkouts' runs.
+REDIS_URL = f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}"
 NEW_ACCOUNT = {
     "email": "x@example.com",
     "password": "a long enough password",
@@ -66,19 +73,41 @@ def test_past_the_limit_even_the_right_password_waits(limited):
     assert response.status_code == 429
 
 
-def test_the_limit_is_per_username_across_addresses(limited):
-    for number in range(3):
-        assert fail(limited, "MEMBER", address=f"10.0.1.{number}").status_code == 422
-    assert fail(limited, " member ", address="10.0.2.1").status_code == 429
-    # Another account from yet another address is not affected.
-    assert fail(limited, "someone-else", address="10.0.2.2").status_code == 422
+def test_the_owner_is_not_locked_out_by_guesses_from_another_address(limited):
+    for _ in range(3):
+        assert fail(limited, address="10.6.6.6").status_code == 422
+    assert fail(limited, address="10.6.6.6").status_code == 429
+    response = limited.post(
+        "/login", data={"username": "member", "password": PASSWORD}, **from_address("10.0.0.1")
+    )
+    assert response.status_code == 303
 
 
-def test_the_limit_is_per_address_across_usernames(limited):
+def test_username_and_email_in_any_case_count_as_one_account(make_app, member):
+    client = make_app(LOGIN_ACCOUNT_RATE_LIMIT="3/minute").test_client()
+    assert fail(client, "member", address="10.0.3.1").status_code == 422
+    assert fail(client, "MEMBER@example.com", address="10.0.3.2").status_code == 422
+    assert fail(client, " Member ", address="10.0.3.3").status_code == 422
+    assert fail(client, "member@EXAMPLE.com", address="10.0.3.4").status_code == 429
+
+
+def test_an_account_has_a_cap_over_all_addresses(make_app, member):
+    client = make_app(
+        LOGIN_RATE_LIMIT="3/minute", LOGIN_ACCOUNT_RATE_LIMIT="5/minute"
+    ).test_client()
+    for number in range(5):
+        assert fail(client, address=f"10.0.1.{number}").status_code == 422
+    assert fail(client, "member@example.com", address="10.0.2.1").status_code == 429
+    # Another account is not affected.
+    assert fail(client, "someone-else", address="10.0.2.2").status_code == 422
+
+
+def test_the_limit_is_per_address_across_usernames(make_app):
+    client = make_app(LOGIN_ADDRESS_RATE_LIMIT="3/minute").test_client()
     for number in range(3):
-        assert fail(limited, f"name{number}").status_code == 422
-    assert fail(limited, "name-new").status_code == 429
-    assert fail(limited, "name-other", address="10.9.9.9").status_code == 422
+        assert fail(client, f"name{number}").status_code == 422
+    assert fail(client, "name-new").status_code == 429
+    assert fail(client, "name-other", address="10.9.9.9").status_code == 422
 
 
 def test_successful_sign_ins_do_not_count(limited):
@@ -159,12 +188,12 @@ def redis_app(make_app, member, redis_prefix):
     )
 
 
-def test_with_redis_url_the_counters_live_in_redis(redis_app, redis_prefix):
+def test_with_redis_url_the_counters_live_in_redis(redis_app, redis_prefix, member):
     client = redis_app().test_client()
     fail(client)
     keys = [key.decode() for key in redis.Redis.from_url(REDIS_URL).scan_iter(f"*{redis_prefix}*")]
     assert any("ip:10.0.0.1" in key for key in keys), keys
-    assert any("user:member" in key for key in keys), keys
+    assert any(f"account:{member.id}|ip:10.0.0.1" in key for key in keys), keys
 
 
 def test_redis_limits_hold_across_workers(redis_app):
@@ -176,3 +205,132 @@ def test_redis_limits_hold_across_workers(redis_app):
     response = fail(second, headers=HX)
     assert response.status_code == 429
     assert views.TOO_MANY_SIGN_INS in response.get_data(as_text=True)
+
+
+def test_a_parallel_burst_gets_no_more_guesses_than_the_limit(make_app, member, redis_prefix):
+    """Each attempt is counted before the password is checked, atomically in Redis: 20 guesses
+    sent at once get exactly the 5 that the limit allows."""
+    app = make_app(
+        without=("RATELIMIT_STORAGE_URI",),
+        REDIS_URL=REDIS_URL,
+        RATELIMIT_KEY_PREFIX=redis_prefix,
+        LOGIN_RATE_LIMIT="5/minute",
+    )
+    clients = [app.test_client() for _ in range(20)]
+    tokens = [client.csrf_token() for client in clients]
+    start = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def guess(client, token: str, number: int) -> None:
+        start.wait()
+        response = client.post(
+            "/login",
+            data={"username": "member", "password": f"guess {number}", "csrf_token": token},
+            csrf=False,
+            **from_address("10.0.0.1"),
+        )
+        statuses.append(response.status_code)
+
+    threads = [
+        threading.Thread(target=guess, args=(client, token, number))
+        for number, (client, token) in enumerate(zip(clients, tokens, strict=True))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [422] * 5 + [429] * 15
+
+
+# ---- Redis gone: limits move to memory, and back ------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def sign_in_and_register_work(client) -> None:
+    """What must keep working without Redis: sign-in, registration and its field checks."""
+    response = client.post("/login", data={"username": "member", "password": PASSWORD})
+    assert response.status_code == 303
+    client.post("/logout")
+    check = client.post("/register/check/username", data={"username": "newcomer"}, headers=HX)
+    assert check.status_code == 200
+    account = {**NEW_ACCOUNT, "username": "newcomer", "email": "newcomer@example.com"}
+    assert client.post("/register", data=account).status_code == 303
+
+
+def test_with_redis_unreachable_everything_works_and_limits_move_to_memory(
+    make_app, member, caplog
+):
+    app = make_app(
+        without=("RATELIMIT_STORAGE_URI",),
+        REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
+        LOGIN_RATE_LIMIT="3/minute",
+    )
+    client = app.test_client()
+    with caplog.at_level(logging.WARNING):
+        sign_in_and_register_work(client)
+    assert "falling back to in-memory storage" in caplog.text
+    # Still limited, now per process.
+    for _ in range(3):
+        assert fail(client).status_code == 422
+    assert fail(client).status_code == 429
+
+
+@pytest.fixture
+def own_redis() -> Iterator[Callable[[], None]]:
+    """A real Redis server of this test's own on a free port; call the fixture to restart it."""
+    port = free_port()
+    command = ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"]
+    servers: list[subprocess.Popen] = []
+
+    def start() -> None:
+        servers.append(subprocess.Popen(command, stdout=subprocess.DEVNULL))
+        client = redis.Redis(port=port)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        client.close()
+
+    def stop() -> None:
+        servers[-1].terminate()
+        servers[-1].wait()
+
+    start()
+    own = redis.Redis(port=port)
+    own.start, own.stop, own.url = start, stop, f"redis://127.0.0.1:{port}/0"
+    yield own
+    own.close()
+    for server in servers:
+        if server.poll() is None:
+            server.terminate()
+            server.wait()
+
+
+def test_limits_go_back_to_redis_when_it_returns(make_app, member, own_redis, caplog):
+    app = make_app(
+        without=("RATELIMIT_STORAGE_URI",), REDIS_URL=own_redis.url, LOGIN_RATE_LIMIT="3/minute"
+    )
+    client = app.test_client()
+    assert fail(client).status_code == 422
+    assert own_redis.keys("*")
+    own_redis.stop()
+    with caplog.at_level(logging.INFO):
+        sign_in_and_register_work(client)
+        assert "falling back to in-memory storage" in caplog.text
+        own_redis.start()
+        assert not own_redis.keys("*")
+        # Flask-Limiter looks for its storage again after 1, 2, 4 ... 32 seconds.
+        for attempt in range(20):
+            time.sleep(0.5)
+            assert fail(client, f"name{attempt}", address=f"10.0.0.{attempt}").status_code == 422
+            if own_redis.keys("*"):
+                break
+    assert "Rate limit storage recovered" in caplog.text
+    assert own_redis.keys("*"), "the counters are in Redis again"

@@ -18,10 +18,11 @@ from roster.cli import register_commands
 from roster.config import load_settings
 from roster.errors import register_error_handlers
 from roster.extensions import csrf, db, limiter, login_manager, migrate
+from roster.health.views import bp as health_bp
 from roster.pages.views import bp as pages_bp
 from roster.posts.views import bp as posts_bp
 from roster.profiles.views import bp as profiles_bp
-from roster.security import init_security
+from roster.security import RowIdConverter, init_security
 from roster.templating import init_templating
 from roster.users.views import bp as users_bp
 
@@ -38,8 +39,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     load_settings(app, config)
+    app.url_map.converters["int"] = RowIdConverter
     register_extensions(app)
-    for blueprint in (pages_bp, auth_bp, profiles_bp, posts_bp, users_bp):
+    for blueprint in (pages_bp, auth_bp, profiles_bp, posts_bp, users_bp, health_bp):
         app.register_blueprint(blueprint)
     init_catalog(app)
     init_templating(app)

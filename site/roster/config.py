@@ -25,6 +25,16 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         ),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         REDIS_URL=os.environ.get("REDIS_URL"),
+        # Host names this site answers to (comma-separated); others get 400, so that no link or
+        # redirect is ever built on a forged Host header. Unset: any host (development).
+        TRUSTED_HOSTS=_host_list(os.environ.get("TRUSTED_HOSTS", "")),
+        # Request size: the largest form is a 10,000-character post, so 1 MB is plenty. A bigger
+        # body is refused (413) from its Content-Length before a byte of it is read.
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=256 * 1024,  # per field
+        MAX_FORM_PARTS=100,  # multipart fields
+        # Seconds a client is asked to wait (Retry-After) when the database is unreachable.
+        RETRY_AFTER_SECONDS=5,
         # The fragment catalog at /_catalog (always on in debug): CATALOG=1 turns it on elsewhere.
         CATALOG=os.environ.get("CATALOG", "").lower() in {"1", "true", "yes", "on"},
         # A page may stay open for hours; the token is still bound to the session.
@@ -36,9 +46,12 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         PASSWORD_HASH_METHOD="scrypt",  # noqa: S106 (a method name, not a password)
         USERS_PER_PAGE=25,
         POSTS_PER_PAGE=10,
-        # Failed sign-ins per client address and per username; registration attempts per address;
-        # as-you-type field checks per address (Flask-Limiter rate strings).
+        # Failed sign-ins (Flask-Limiter rate strings; the scheme is in the README's security
+        # model): per account from one address, per account from everywhere, per address.
         LOGIN_RATE_LIMIT="10/minute",
+        LOGIN_ACCOUNT_RATE_LIMIT="50/minute",
+        LOGIN_ADDRESS_RATE_LIMIT="30/minute",
+        # Registration attempts per address; as-you-type field checks per address.
         REGISTER_RATE_LIMIT="20/hour",
         FIELD_CHECK_RATE_LIMIT="120/minute",
         # Wrong current passwords per account on the change-password form.
@@ -46,6 +59,11 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         # Proxies in front of the app whose X-Forwarded-* headers are trusted (0: none), so that
         # HTTPS behind a TLS-terminating proxy marks cookies Secure and rate limits see the client.
         TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # A Redis that goes away must not stop anyone signing in: counters move to this process's
+        # memory (with a warning in the log) and back to Redis once it answers again. Short
+        # timeouts, so that an unreachable Redis costs a request half a second at most.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     )
     if "SECRET_KEY" in os.environ:
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
@@ -57,6 +75,10 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
             "postgres://", "postgresql+psycopg://", 1
         )
+
+
+def _host_list(value: str) -> list[str] | None:
+    return [host.strip() for host in value.split(",") if host.strip()] or None
 
 
 def _fallback_secret_key(app: Flask) -> str:

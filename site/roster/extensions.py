@@ -1,7 +1,8 @@
 """Extensions, created unbound here and bound to an app in `create_app`."""
 
+from flask import Flask
 from flask_compress import Compress
-from flask_limiter import Limiter
+from flask_limiter import Limiter as BaseLimiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -23,6 +24,20 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
+
+
+# Ids are INTEGER columns (32-bit on PostgreSQL): a larger number names no row, so lookups stop
+# at this bound instead of sending the database a value it cannot compare (SQLite raises).
+MAX_ID = 2**31 - 1
+
+
+class Limiter(BaseLimiter):
+    """Flask-Limiter, whose one instance may serve several apps in a process (tests build many)."""
+
+    def init_app(self, app: Flask) -> None:
+        super().init_app(app)
+        # A new app has a new storage: a storage an earlier app found dead says nothing about it.
+        self._storage_dead = False
 
 
 db = SQLAlchemy(model_class=Base)

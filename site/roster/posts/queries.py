@@ -10,7 +10,7 @@ from flask import abort, current_app, request
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
-from roster.extensions import db
+from roster.extensions import MAX_ID, db
 from roster.posts.models import Post
 from roster.templating import as_utc
 from roster.users.models import User
@@ -21,6 +21,11 @@ MICROSECOND = timedelta(microseconds=1)
 
 class BadCursor(ValueError):
     """A `before` value that this site did not write."""
+
+
+def is_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also says yes to "²" and "٣", which int() refuses."""
+    return text.isascii() and text.isdigit()
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,9 @@ class Cursor:
     @classmethod
     def parse(cls, text: str) -> Cursor:
         micros, sep, post_id = text.partition("-")
-        if not (sep and micros.isdigit() and post_id.isdigit()) or len(micros) > 17:
+        if not (sep and is_number(micros) and is_number(post_id)) or len(micros) > 17:
+            raise BadCursor(text)
+        if int(post_id) > MAX_ID:
             raise BadCursor(text)
         return cls(EPOCH + int(micros) * MICROSECOND, int(post_id))
 

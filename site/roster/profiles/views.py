@@ -46,7 +46,11 @@ def show(username: str) -> Response:
     """The profile; `?before=` is a later page of posts (Load more asks for just its block)."""
     user = find_profile(username)
     if user.username != username:
-        return redirect(url_for("profiles.show", username=user.username, **request.args), 301)
+        # Built from the path and the query string as sent: query arguments never reach
+        # url_for (where `username`, `_external` or `_method` would change the URL).
+        query = request.query_string.decode("latin-1")
+        target = url_for("profiles.show", username=user.username)
+        return redirect(f"{target}?{query}" if query else target, 301)
     before = requested_cursor()
     return render_profile(user, "post_page" if before else "content", before=before)
 
@@ -103,9 +107,10 @@ def save_profile(user: User, form: ProfileForm) -> bool:
     """Apply and commit the form; an email another account has becomes a form error."""
     if mark_taken(form, ("email",), exclude_id=user.id):
         return False
-    user.display_name = form.display_name.data
-    user.email = form.email.data
-    user.bio = form.bio.data
+    # A field the request left out keeps its value (email is required, so it is always there).
+    for name in ("display_name", "email", "bio"):
+        if name in request.form:
+            setattr(user, name, form[name].data)
     try:
         # The unique index decides when two saves race past the check above.
         commit_or_report_duplicate()

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from roster.extensions import db
+from roster.extensions import MAX_ID, db
 from roster.users.models import User
 from roster.users.service import live_users
 
@@ -95,7 +95,9 @@ class Page:
 
 
 def _cursor(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    if not (value and value.isascii() and value.isdigit()) or int(value) > MAX_ID:
+        return None
+    return int(value)
 
 
 def search_condition(q: str) -> ColumnElement[bool] | None:

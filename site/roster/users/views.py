@@ -90,7 +90,7 @@ def single_row_page(user: User, mode: str, *, status: int = 200, **context: Any)
 
 def current_view() -> TableView:
     """The table view the browser shows (HX-Current-URL), to refresh it after a change."""
-    url = urlsplit(request.headers.get("HX-Current-URL", ""))
+    url = urlsplit(htmx().current_path or "")
     if url.path != url_for("users.index"):
         return TableView()
     return TableView.from_args(MultiDict(parse_qsl(url.query)))
