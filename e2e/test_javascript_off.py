@@ -123,6 +123,26 @@ def test_open_a_profile_from_the_users_table(page: Page):
     expect(page.get_by_test_id("profile-name")).to_be_visible()
 
 
+def test_sign_out_another_session_from_the_sessions_page(page: Page, browser, base_url: str):
+    other = browser.new_context(base_url=base_url)
+    laptop = other.new_page()
+    sign_in(laptop)
+    sign_in(page)
+    page.get_by_test_id("nav-user").click()
+    page.get_by_test_id("account-sessions").click()
+    expect(page).to_have_url(re.compile(r"/account/sessions$"))
+    before = page.get_by_test_id("session").count()
+    assert before >= 2
+    page.get_by_test_id("revoke-others").click()
+    expect(page).to_have_url(re.compile(r"/account/sessions$"))
+    expect(page.get_by_test_id("toast")).to_contain_text("other session")
+    expect(page.get_by_test_id("session")).to_have_count(1)
+    expect(page.get_by_test_id("current-session")).to_be_visible()
+    laptop.goto("/about")
+    expect(laptop.get_by_test_id("nav-sign-in")).to_be_visible()
+    other.close()
+
+
 def test_forgot_and_reset_a_password_without_javascript(page: Page, mail_server: MailServer):
     name = f"nojs-{uuid.uuid4().hex[:8]}"
     register(page, name, "no script password one")

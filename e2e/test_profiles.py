@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.helpers import register
+from roster.users import policy
 
 PASSWORD = "e2e member password"
 
@@ -80,7 +81,7 @@ def test_edit_own_profile_in_place(page: Page, own_profile, no_reload, csp_viola
     page.get_by_label("Display name").fill("Edith Example")
     page.get_by_label("Email").fill("not an email")
     page.get_by_test_id("save-profile").click()
-    expect(form.get_by_test_id("field-error")).to_have_text("Invalid email address.")
+    expect(form.get_by_test_id("field-error")).to_have_text(policy.EMAIL_MESSAGE)
     expect(page.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_test_id("nav-user")).to_have_text(own_profile)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
@@ -20,8 +22,8 @@ from roster import create_app
 from roster.extensions import db
 from roster.mail.testing import MailServer
 from roster.users.models import User
-from roster.users.service import create_user
-from tests.helpers import PASSWORD, UNSAFE_METHODS, csrf_token, loaded, sign_in
+from roster.users.service import NewUser, create_user
+from tests.helpers import PASSWORD, REDIS_URL, UNSAFE_METHODS, csrf_token, loaded, sign_in
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # One schema per run, so that runs from several checkouts at once do not collide.
@@ -159,14 +161,15 @@ def make_user(app: Flask) -> Callable[..., User]:
     def make(username: str | None = None, **fields: Any) -> User:
         number = next(counter)
         username = username or f"user{number}"
+        new = NewUser(
+            username,
+            fields.pop("email", f"{username}@example.com"),
+            fields.pop("password", PASSWORD),
+            display_name=fields.pop("display_name", ""),
+            is_admin=fields.pop("is_admin", False),
+        )
         with app.app_context():
-            user = create_user(
-                username,
-                fields.pop("email", f"{username}@example.com"),
-                fields.pop("password", PASSWORD),
-                is_admin=fields.pop("is_admin", False),
-                display_name=fields.pop("display_name", ""),
-            )
+            user = create_user(None, new)
             for name, value in fields.items():  # other columns, e.g. is_active, deleted_at
                 setattr(user, name, value)
             db.session.commit()
@@ -231,3 +234,18 @@ def mailbox(mail_server: MailServer, app: Flask) -> Iterator[MailServer]:
     mail_server.clear()
     yield mail_server
     app.extensions["roster.postman"].drain(10)
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of this test's own in the run's Redis database; its keys go afterwards."""
+    prefix = f"roster-test-{uuid.uuid4().hex}:"
+    server = redis.Redis.from_url(REDIS_URL)
+    try:
+        server.ping()
+    except redis.ConnectionError as error:
+        pytest.fail(f"these tests need Redis on {REDIS_URL}: {error}")
+    yield prefix
+    for key in server.scan_iter(match=f"*{prefix}*"):
+        server.delete(key)
+    server.close()

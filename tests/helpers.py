@@ -10,6 +10,7 @@ calls one of the helpers below, which return detached objects whose columns are 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -165,3 +166,8 @@ def search_ids(app: Flask, term: str) -> list[int]:
     """The ids of the users the search index finds for `term`, in no particular order."""
     with app.app_context():
         return list(db.session.scalars(select(User.id).where(search_condition(term))))
+
+
+# The shared Redis on this machine: each run keeps to a database number of its own (1-15), and
+# each test to a key prefix of its own (the `redis_prefix` fixture), so suites never clash.
+REDIS_URL = f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}"

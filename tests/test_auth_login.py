@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import lxml.html
 import pytest
 
-from roster.auth import views
+from roster.auth import service, views
 from roster.auth.access import safe_next
 from roster.users.models import User
 from tests.helpers import HX, PASSWORD, change, find, find_all, parse, text_of
@@ -72,9 +72,9 @@ def test_unknown_user_and_wrong_password_look_the_same(client, member):
 def test_unknown_user_costs_a_password_hash_check_too(client, monkeypatch):
     """Same work whether or not the account exists: timing tells nothing."""
     checked = []
-    real = views.check_password_hash
+    real = service.check_password_hash
     monkeypatch.setattr(
-        views, "check_password_hash", lambda *args: checked.append(args) or real(*args)
+        service, "check_password_hash", lambda *args: checked.append(args) or real(*args)
     )
     attempt(client, "nobody-here", "whatever password")
     assert len(checked) == 1

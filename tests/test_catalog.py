@@ -13,6 +13,8 @@ from jinja2 import nodes
 
 from roster import create_app
 from roster.catalog.registry import ENTRIES, Entry
+from roster.profiles.forms import WRONG_PASSWORD
+from roster.users import policy
 from tests.helpers import find_all, parse
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -107,7 +109,8 @@ def test_every_component_without_blocks_is_in_the_catalog(tmp_path: Path):
     for name in template_names():
         tree = env.parse(env.loader.get_source(env, name)[0])
         blocks, page = blocks_of(app, name)
-        only_macros = all(isinstance(node, nodes.Macro) for node in tree.body if not _blank(node))
+        macro_nodes = (nodes.Macro, nodes.FromImport)
+        only_macros = all(isinstance(node, macro_nodes) for node in tree.body if not _blank(node))
         if not page and not blocks and not only_macros and name not in shown:
             missing.append(name)
     assert missing == []
@@ -161,16 +164,26 @@ def test_each_state_renders_alone_and_in_its_page(catalog, entry: Entry):
         ("users/index.html?block=results&state=no-results", "No users match"),
         ("users/index.html?block=results&state=right-to-left", "ليلى حداد"),
         ("users/index.html?block=count&state=capped", "1,000+ users"),
-        ("users/index.html?block=edit_row&state=stale-version", "Someone else changed"),
-        ("users/index.html?block=edit_row&state=validation-errors", 'aria-invalid="true"'),
-        ("users/index.html?block=confirm_row&state=default", 'data-testid="confirm-delete"'),
-        ("users/index.html?block=confirm_row&state=refused", 'data-testid="row-error"'),
-        ("users/index.html?block=create_form&state=validation-errors", "already taken"),
-        ("users/index.html?block=create_form&state=created", "row-fresh"),
+        ("users/row.html?block=edit_row&state=stale-version", "Someone else changed"),
+        ("users/row.html?block=edit_row&state=validation-errors", 'aria-invalid="true"'),
+        ("users/row.html?block=confirm_row&state=default", 'data-testid="confirm-delete"'),
+        ("users/row.html?block=confirm_row&state=refused", 'data-testid="row-error"'),
+        ("users/index.html?block=create_form&state=validation-errors", policy.USERNAME_TAKEN),
+        ("users/index.html?block=create_form&state=validation-errors", policy.EMAIL_MESSAGE),
+        ("users/index.html?block=create_form&state=validation-errors", policy.PASSWORD_MESSAGE),
+        ("users/row.html?block=edit_row&state=validation-errors", policy.USERNAME_MESSAGE),
+        ("users/row.html?block=edit_row&state=validation-errors", policy.EMAIL_TAKEN),
+        ("auth/register.html?block=register_form&state=validation-errors", policy.EMAIL_MESSAGE),
+        ("profiles/edit.html?block=profile_form&state=validation-errors", policy.EMAIL_MESSAGE),
+        (
+            "account/password.html?block=password_form&state=validation-errors",
+            policy.PASSWORD_MESSAGE,
+        ),
+        ("users/index.html?block=new_row_oob&state=default", "row-fresh"),
         ("profiles/profile.html?block=profile_card&state=owner", 'data-testid="edit-profile"'),
         ("profiles/profile.html?block=post_page&state=load-more", 'data-testid="load-more"'),
         ("posts/post.html?block=post_article&state=owner", 'data-testid="delete-post"'),
-        ("account/password.html?block=password_form&state=wrong-password", "not your current"),
+        ("account/password.html?block=password_form&state=wrong-password", WRONG_PASSWORD),
     ],
 )
 def test_states_show_what_they_are_named_after(catalog, entry_path, expected):

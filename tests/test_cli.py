@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from roster.posts.models import Post
+from roster.users import policy
 from roster.users.models import User
 from tests.helpers import dialect, scalar, scalars, search_ids
 
@@ -78,13 +79,13 @@ def test_create_user_refuses_a_mismatched_confirmation(app, runner):
 
 
 def test_create_user_refuses_duplicates_without_regard_to_case(app, runner, member):
-    for args in (
-        ["create-user", "MEMBER", "--email", "new@example.com"],
-        ["create-user", "newbie", "--email", "Member@Example.com"],
+    for args, message in (
+        (["create-user", "MEMBER", "--email", "new@example.com"], policy.USERNAME_TAKEN),
+        (["create-user", "newbie", "--email", "Member@Example.com"], policy.EMAIL_TAKEN),
     ):
         result = runner.invoke(args=args, input="a long enough password\n" * 2)
         assert result.exit_code == 1
-        assert "taken" in result.output or "already exists" in result.output
+        assert message in result.output
     assert count(app, User) == 1
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 
-from roster.users.service import create_user
+from roster.users.service import NewUser, create_user
 from tests.helpers import PASSWORD
 
 HTMX = {"HX-Request": "true"}
@@ -115,7 +115,7 @@ def test_a_database_that_goes_away_mid_traffic_costs_503s_not_500s(linked_app, l
     link.up()
     client = linked_app.test_client()
     with linked_app.app_context():
-        create_user("writer", "writer@example.com", PASSWORD)
+        create_user(None, NewUser("writer", "writer@example.com", PASSWORD))
     client.post("/login", data={"username": "writer", "password": PASSWORD})
     assert client.get("/user/writer").status_code == 200
     link.down()
@@ -133,7 +133,7 @@ def test_connections_terminated_mid_traffic_never_answer_500(make_app, postgres_
     url = f"{postgres_url}&application_name={name}"
     served = make_app(SQLALCHEMY_DATABASE_URI=url)
     with served.app_context():
-        create_user("member", "member@example.com", PASSWORD)
+        create_user(None, NewUser("member", "member@example.com", PASSWORD))
     killer = create_engine(postgres_url.split("?")[0])
     stop = threading.Event()
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import delete
 
 from roster.extensions import db
+from roster.pagination import encode
 from roster.posts.models import Post
 from tests.helpers import HX, find, find_all, is_full_page, parse, save_all, text_of
 
@@ -104,7 +105,7 @@ def test_posts_created_at_the_same_moment_are_ordered_by_id(app, client, member)
 def test_without_javascript_the_next_page_is_a_full_page(app, client, member):
     add_posts(app, member, 4)
     url = next_url(client.get("/user/member").get_data(as_text=True))
-    assert url.startswith("/user/member?before=")
+    assert url.startswith("/user/member?after=")
     page = client.get(url)
     assert is_full_page(page)
     assert find_all(page, '[data-testid="profile-card"]')
@@ -145,10 +146,38 @@ def test_profiles_page_only_their_authors_posts(app, client, member, make_user):
     ]
 
 
-@pytest.mark.parametrize("cursor", ["x", "12", "-3", "1-x", "9" * 18 + "-1"])
-def test_a_malformed_cursor_is_a_bad_request(client, member, cursor):
-    assert client.get(f"/?before={cursor}").status_code == 400
-    assert client.get(f"/user/member?before={cursor}").status_code == 400
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "x",
+        "12",
+        "-3",
+        "1-x",
+        "9" * 18 + "-1",
+        "%C2%B2",
+        encode(["not a date", 1]),
+        encode(["2026-01-01T00:00:00", "1"]),
+        encode(["2026-01-01T00:00:00", 2**63]),
+        encode(["2026-01-01T00:00:00"]),
+        encode(["2026-01-01T00:00:00", 1, 2]),
+        "A" * 2000,
+    ],
+)
+@pytest.mark.parametrize("arg", ["after", "before"])
+def test_a_malformed_cursor_is_a_bad_request(client, member, arg, cursor):
+    assert client.get(f"/?{arg}={cursor}").status_code == 400
+    assert client.get(f"/user/member?{arg}={cursor}").status_code == 400
+
+
+def test_before_walks_back_to_the_newer_posts(app, client, member):
+    add_posts(app, member, 7)
+    first = client.get("/").get_data(as_text=True)
+    second = client.get(next_url(first)).get_data(as_text=True)
+    assert titles(second) == ["p3", "p2", "p1"]
+    cursor = next_url(second).partition("after=")[2]
+    # The page before the last one shown is the one Load more came from.
+    back = client.get(f"/?before={cursor}", headers=HX).get_data(as_text=True)
+    assert titles(back) == ["p4", "p3", "p2"]
 
 
 def test_the_canonical_redirect_keeps_the_page(app, client, member):

@@ -60,5 +60,5 @@ def test_migrations_create_exactly_what_the_models_describe(app):
         for column in ("username", "email", "display_name")
         for kind in ("trgm", "prefix")
     }
-    expected = {"uq_users_username_lower", "uq_users_email_lower", "ix_users_display_name_lower"}
+    expected = {"uq_users_username_lower", "ix_users_email_lower", "ix_users_display_name_lower"}
     assert index_names <= expected | search_indexes

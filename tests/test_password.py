@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from roster.profiles.forms import WRONG_PASSWORD
+from roster.users import policy
 from roster.users.models import User
 from tests.helpers import HX, PASSWORD, fetch, sign_in
 
@@ -95,10 +97,10 @@ def test_a_session_that_was_not_remembered_gets_no_remember_cookie(member_client
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"current_password": "wrong password!"}, "That is not your current password."),
+        ({"current_password": "wrong password!"}, WRONG_PASSWORD),
         ({"current_password": ""}, "This field is required."),
-        ({"password": "short", "confirm": "short"}, "At least 12 characters."),
-        ({"confirm": "something else entirely"}, "The passwords do not match."),
+        ({"password": "short", "confirm": "short"}, policy.PASSWORD_MESSAGE),
+        ({"confirm": "something else entirely"}, policy.CONFIRM_MESSAGE),
     ],
 )
 @pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])

@@ -105,3 +105,11 @@ def test_a_search_that_fits_on_one_page_needs_no_count_query(
     assert count_queries(admin_client, "/users?q=few", HX) == 3
     count = find(admin_client.get("/users?q=few", headers=HX), "#user-count")
     assert text_of(count) == "3 users"
+
+
+def test_the_audit_log_stays_within_budget(admin_client, many_posts, count_queries):
+    """The user, the page of entries; a username filter is a subquery, not a query of its own."""
+    for url in ("/audit", "/audit?actor=admin&user=member&action=user.create&after=2026-01-01"):
+        assert count_queries(admin_client, url) <= TABLE_BUDGET
+        assert count_queries(admin_client, url, HX) <= TABLE_BUDGET
+    assert count_queries(admin_client, "/audit?actor=admin&user=member") == 2

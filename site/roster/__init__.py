@@ -1,4 +1,8 @@
-"""Roster: a hypermedia user-management site."""
+"""Roster: a hypermedia user-management site.
+
+Importing a module of the package (a model, say) loads only what that module imports: the
+factory imports the blueprints, handlers and commands when it builds an app, never before.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask_login import current_user
-from sqlalchemy import event
-
-from roster.accounts import init_accounts
-from roster.assets import init_assets
-from roster.auth import access  # noqa: F401  (registers the user loader)
-from roster.auth.views import bp as auth_bp
-from roster.catalog import init_catalog
-from roster.cli import register_commands
-from roster.config import load_settings
-from roster.errors import register_error_handlers
-from roster.extensions import csrf, db, limiter, login_manager, migrate
-from roster.health.views import bp as health_bp
-from roster.mail import init_mail
-from roster.pages.views import bp as pages_bp
-from roster.posts.views import bp as posts_bp
-from roster.profiles.views import bp as profiles_bp
-from roster.security import RowIdConverter, init_security
-from roster.templating import init_templating
-from roster.users.views import bp as users_bp
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -34,6 +18,18 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build an app; `config` overrides what the environment says (tests pass theirs here)."""
+    from roster.accounts import init_accounts
+    from roster.assets import init_assets
+    from roster.auth.access import init_auth
+    from roster.catalog import init_catalog
+    from roster.cli import register_commands
+    from roster.config import load_settings
+    from roster.errors import register_error_handlers
+    from roster.mail import init_mail
+    from roster.security import RowIdConverter, init_security
+    from roster.sessions.setup import init_sessions
+    from roster.templating import init_templating
+
     app = Flask(
         __name__,
         instance_path=os.environ.get("ROSTER_INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
@@ -43,8 +39,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     load_settings(app, config)
     app.url_map.converters["int"] = RowIdConverter
     register_extensions(app)
-    for blueprint in (pages_bp, auth_bp, profiles_bp, posts_bp, users_bp, health_bp):
-        app.register_blueprint(blueprint)
+    init_auth(app)
+    register_blueprints(app)
+    init_sessions(app)
     init_mail(app)
     init_accounts(app)
     init_catalog(app)
@@ -57,19 +54,32 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from sqlalchemy import event
+
+    from roster.extensions import csrf, db, limiter, migrate
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
-    # current_user reaches templates as the lazy proxy: a fragment that never shows the
-    # user costs no user query (Flask-Login's own context processor loads it every render).
-    login_manager.init_app(app, add_context_processor=False)
-    app.jinja_env.globals["current_user"] = current_user
-    login_manager.login_view = "auth.login"
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     limiter.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _tune_sqlite)
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per feature: its routes here, its templates in templates/<feature>/."""
+    from roster.audit.views import bp as audit
+    from roster.auth.views import bp as auth
+    from roster.health.views import bp as health
+    from roster.pages.views import bp as pages
+    from roster.posts.views import bp as posts
+    from roster.profiles.views import bp as profiles
+    from roster.users.views import bp as users
+
+    for blueprint in (pages, auth, profiles, posts, users, audit, health):
+        app.register_blueprint(blueprint)
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -16,12 +16,12 @@ from werkzeug.security import generate_password_hash
 from roster.auth.forms import RegisterForm
 from roster.extensions import db
 from roster.posts.models import Post
-from roster.users.models import User, new_session_token, utcnow
+from roster.users.models import User, utcnow
 from roster.users.service import (
     DuplicateUserError,
+    NewUser,
     create_user,
     hash_method,
-    is_taken,
     search_indexed_in_bulk,
 )
 
@@ -94,7 +94,10 @@ def seed(
             bar.update(len(rows))
     db.session.commit()
     if demo_admin:
-        create_user("admin", "admin@example.com", password, is_admin=True, display_name="Admin")
+        create_user(
+            None,
+            NewUser("admin", "admin@example.com", password, display_name="Admin", is_admin=True),
+        )
     if post_count:
         _seed_posts(rng, post_count, now)
     _refresh_planner_statistics()
@@ -127,7 +130,6 @@ def _demo_user(rng: random.Random, number: int, password_hash: str, now) -> dict
         "bio": f"Likes {rng.choice(WORDS)} and {rng.choice(WORDS)}.",
         "is_admin": False,
         "is_active": True,
-        "session_token": new_session_token(),
         "created_at": now - timedelta(minutes=number),
         "updated_at": now,
         "version": 1,
@@ -165,26 +167,24 @@ def _seed_posts(rng: random.Random, post_count: int, now) -> None:
 @click.password_option(prompt="Password", confirmation_prompt="Repeat password")
 def create_user_command(username: str, email: str, is_admin: bool, password: str) -> None:
     """Create an account; the password is asked for (hidden) or read from standard input."""
-    for field, value in (("username", username), ("email", email)):
-        if is_taken(field, value):
-            raise click.ClickException(DuplicateUserError(field).args[0])
-    problems = _account_problems(username, email, password)
-    if problems:
-        raise click.ClickException(" ".join(problems))
-    try:
-        user = create_user(username, email, password, is_admin=is_admin)
-    except DuplicateUserError as clash:
-        raise click.ClickException(str(clash)) from clash
-    role = "admin" if user.is_admin else "member"
-    click.echo(f"Created {role} {user.username} <{user.email}>.")
-
-
-def _account_problems(username: str, email: str, password: str) -> list[str]:
-    """The registration form's rules, applied to command-line input."""
+    # The registration form's rules (users/policy.py), taken names included, on this input.
     form = RegisterForm(
         formdata=None,
         meta={"csrf": False},
         data={"username": username, "email": email, "password": password, "confirm": password},
     )
-    form.validate()
-    return [f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()]
+    if not form.validate():
+        raise click.ClickException(
+            " ".join(
+                f"{form[name].label.text}: {' '.join(errors)}"
+                for name, errors in form.errors.items()
+            )
+        )
+    try:
+        user = create_user(
+            None, NewUser(form.username.data, form.email.data, password, is_admin=is_admin)
+        )
+    except DuplicateUserError as clash:
+        raise click.ClickException(str(clash)) from clash
+    role = "admin" if user.is_admin else "member"
+    click.echo(f"Created {role} {user.username} <{user.email}>.")

@@ -52,6 +52,7 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         PASSWORD_HASH_METHOD="scrypt",  # noqa: S106 (a method name, not a password)
         USERS_PER_PAGE=25,
         POSTS_PER_PAGE=10,
+        AUDIT_PER_PAGE=50,
         # Failed sign-ins (Flask-Limiter rate strings; the scheme is in the README's security
         # model): per account from one address, per account from everywhere, per address.
         LOGIN_RATE_LIMIT="10/minute",

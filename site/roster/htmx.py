@@ -108,3 +108,9 @@ def trigger(response: Response, event: str, detail: Any = None) -> Response:
     events[event] = detail
     response.headers["HX-Trigger"] = json.dumps(events)
     return response
+
+
+def push_url(response: Response, url: str) -> Response:
+    """Put `url` in the address bar and history (HX-Push-Url), whatever the element asked for."""
+    response.headers["HX-Push-Url"] = url
+    return response

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Response, get_flashed_messages, make_response, redirect, render_template
 from jinja2_fragments.flask import render_block, render_blocks
 
-from roster.htmx import htmx, vary
+from roster.htmx import htmx, location, vary
 
 TOASTS = "components/toasts_oob.html"
 
@@ -66,4 +66,15 @@ def render_or_redirect(
     """
     if htmx().wants_fragment:
         return render_fragment(template, block, oob=oob, status=status, **context)
+    return vary(redirect(url, 303))
+
+
+def redirect_whole_page(url: str) -> Response:
+    """Leave for `url` where the whole page changes (sign-in, sign-up: the nav, the CSRF token).
+
+    htmx loads the page into <body> (HX-Location; roster.js takes the new token from it), so it
+    updates without a reload; a plain form gets a 303.
+    """
+    if htmx().wants_fragment:
+        return location(url, target="body")
     return vary(redirect(url, 303))

@@ -86,7 +86,7 @@
     // Escape cancels the row being edited (or the delete being confirmed).
     document.addEventListener("keydown", (event) => {
         if (event.key !== "Escape") return;
-        const row = event.target.closest?.(".edit-row, .confirm-row");
+        const row = event.target.closest?.(".edit-row, .confirm");
         row?.querySelector("[data-cancel]")?.click();
     });
 

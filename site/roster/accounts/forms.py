@@ -1,21 +1,16 @@
-"""Forms of the account links: ask for a reset, choose a password."""
+"""Forms of the account links: ask for a reset, choose a password (the rules of users/policy.py)."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
 
-from roster.auth.forms import RegisterForm, strip
+from roster.users.fields import confirm_field, identifier_field, password_field
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = StringField(
-        "Email or username", filters=[strip], validators=[DataRequired(), Length(max=254)]
-    )
+    email = identifier_field("Email or username")
 
 
 class NewPasswordForm(FlaskForm):
-    # The rules of registration, kept in one place.
-    password = RegisterForm.password
-    confirm = RegisterForm.confirm
+    password = password_field()
+    confirm = confirm_field()

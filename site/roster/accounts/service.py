@@ -37,9 +37,8 @@ def set_new_password(user: User, password: str) -> None:
 
     The link was mailed to the account's address, so following it also confirms that address.
     """
+    # Changing the password ends every session and remember cookie (roster.sessions, on flush).
     user.set_password(password, method=hash_method())
-    # Signs out every session and remember cookie (the sessions feature will record this).
-    user.rotate_session_token()
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     db.session.commit()
@@ -90,12 +89,6 @@ def invite_if_passwordless(user: User, admin: User) -> None:
     """After an admin created `user` without a password: the invitation to choose one."""
     if not user.has_usable_password:
         report(mails.invite(user, admin).send(), "The invitation")
-
-
-def email_set_by_admin(user: User, old_address: str) -> None:
-    """Before the commit of an admin's edit: an address the admin typed is not confirmed yet."""
-    if user.email != old_address:
-        user.email_verified_at = None
 
 
 def announce_admin_edit(user: User, *, old_address: str, new_password: bool) -> None:

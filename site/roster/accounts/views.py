@@ -22,8 +22,8 @@ from roster.accounts.tokens import BAD, EXPIRED, TAKEN, USED, LinkProblem, Purpo
 from roster.auth.access import admin_required
 from roster.auth.limits import client_address_key, configured
 from roster.extensions import db, limiter
-from roster.htmx import htmx, location
-from roster.rendering import render, render_or_redirect
+from roster.rendering import redirect_whole_page, render, render_or_redirect
+from roster.submission import form_status
 from roster.users.models import User
 from roster.users.service import DuplicateUserError, live_users
 
@@ -54,8 +54,7 @@ def forgot_password() -> Response:
     if form.validate_on_submit():
         request_password_reset(form.email.data)
         return render("accounts/forgot.html", "forgot_form", form=form, sent=True)
-    status = 422 if form.is_submitted() else 200
-    return render("accounts/forgot.html", "forgot_form", status=status, form=form)
+    return render("accounts/forgot.html", "forgot_form", status=form_status(form), form=form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -79,22 +78,16 @@ def choose_password(purpose: Purpose, token: str) -> Response:
             flash("Your password is changed, and every session is signed out. Sign in with it.")
         else:
             flash(f"Welcome to Roster, {user.name}. Sign in with your new password.", "success")
-        return to_sign_in()
+        return redirect_whole_page(url_for("auth.login"))
     return render(
         "accounts/new_password.html",
         "new_password_form",
-        status=422 if form.is_submitted() else 200,
+        status=form_status(form),
         form=form,
         kind="invite" if purpose is Purpose.INVITE else "reset",
         user=user,
         action=request.path,
     )
-
-
-def to_sign_in() -> Response:
-    """The sign-in page, loaded whole: for htmx like a boosted link (HX-Location), else a 303."""
-    url = url_for("auth.login")
-    return location(url, target="body") if htmx().wants_fragment else redirect(url, 303)
 
 
 @bp.get("/email/verify/<token>")

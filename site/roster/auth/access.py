@@ -7,32 +7,34 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Response, abort, redirect, request, url_for
+from flask import Flask, Response, abort, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from roster.extensions import db, login_manager
+from roster.extensions import login_manager
 from roster.htmx import client_redirect, htmx, vary
+from roster.sessions import service as sessions
 from roster.users.models import User
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-@login_manager.user_loader
+def init_auth(app: Flask) -> None:
+    """Bind Flask-Login: who the session belongs to, and where anonymous visitors are sent."""
+    # current_user reaches templates as the lazy proxy: a fragment that never shows the
+    # user costs no user query (Flask-Login's own context processor loads it every render).
+    login_manager.init_app(app, add_context_processor=False)
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(send_to_login)
+    login_manager.login_view = "auth.login"
+    app.jinja_env.globals["current_user"] = current_user
+
+
 def load_user(user_id: str) -> User | None:
-    """Ids are `<id>:<session token>`: a rotated token ends every older session and cookie."""
-    pk, _, token = user_id.partition(":")
-    if not pk.isdigit() or not token:
-        return None
-    # A primary-key get: the ORM's cheapest load, checked here rather than in a WHERE clause
-    # built anew on every request.
-    user = db.session.get(User, int(pk))
-    if user is None or user.deleted_at is not None or not user.is_active:
-        return None
-    return user if user.session_token == token else None
+    """The cookie names an open session record (roster.sessions), not just a user."""
+    return sessions.load_user(user_id)
 
 
-@login_manager.unauthorized_handler
 def send_to_login() -> Response:
     """Pages redirect to the sign-in form; htmx requests are told to go there with HX-Redirect."""
     here = request.full_path.rstrip("?")

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, Field, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, ValidationError
+from wtforms import BooleanField, Field, PasswordField
+from wtforms.validators import DataRequired, ValidationError
 
-from roster.users.models import USERNAME_PATTERN
-from roster.users.service import TAKEN_MESSAGES, is_taken
-
-MIN_PASSWORD_LENGTH = 12
-
-
-def strip(value: str | None) -> str | None:
-    """Surrounding blanks are never meant: " alice " signs up (and in) as "alice"."""
-    return value.strip() if isinstance(value, str) else value
+from roster.users.fields import (
+    confirm_field,
+    email_field,
+    identifier_field,
+    password_field,
+    username_field,
+)
+from roster.users.policy import TAKEN_MESSAGES
+from roster.users.service import is_taken
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username or email", validators=[DataRequired(), Length(max=254)])
+    username = identifier_field()
     password = PasswordField("Password", validators=[DataRequired()])
     remember = BooleanField("Remember me")
 
@@ -27,38 +27,10 @@ class RegisterForm(FlaskForm):
     # The fields checked one at a time while the user types, in the order they are shown.
     CHECKED_FIELDS = ("username", "email", "password", "confirm")
 
-    username = StringField(
-        "Username",
-        filters=[strip],
-        validators=[
-            DataRequired(),
-            Regexp(
-                USERNAME_PATTERN,
-                message="3 to 32 characters: letters, digits, underscore, dot or dash.",
-            ),
-        ],
-    )
-    # WTForms' Email runs the email-validator library; deliverability needs DNS, which we skip.
-    email = EmailField(
-        "Email",
-        filters=[strip],
-        validators=[
-            DataRequired(),
-            Length(max=254),
-            Email(message="Enter a valid email address.", check_deliverability=False),
-        ],
-    )
-    password = PasswordField(
-        "Password",
-        validators=[
-            DataRequired(),
-            Length(min=MIN_PASSWORD_LENGTH, message="At least 12 characters."),
-        ],
-    )
-    confirm = PasswordField(
-        "Confirm password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
-    )
+    username = username_field()
+    email = email_field()
+    password = password_field()
+    confirm = confirm_field()
 
     def validate_username(self, field: Field) -> None:
         self._refuse_taken(field)

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from functools import cache
-
-from flask import Blueprint, Response, flash, g, redirect, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask_login import current_user, login_required, logout_user
 from werkzeug.exceptions import TooManyRequests
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from roster.accounts.service import ask_to_confirm_new_account
+from roster.audit.service import record
 from roster.auth.access import safe_next
 from roster.auth.forms import LoginForm, RegisterForm
 from roster.auth.limits import limit_failed_sign_ins, limit_field_checks, limit_registrations
-from roster.htmx import htmx, location
-from roster.rendering import render, render_fragment
-from roster.users.models import User
-from roster.users.service import DuplicateUserError, create_user, find_for_login, hash_method
+from roster.auth.service import authenticate, renew_session, start_session
+from roster.extensions import db
+from roster.rendering import redirect_whole_page, render, render_fragment
+from roster.sessions.service import end_current_session
+from roster.submission import form_status, submit
+from roster.users.service import NewUser, create_user, find_for_login
 
 bp = Blueprint("auth", __name__)
 
@@ -36,11 +36,15 @@ def login() -> Response:
     if form.validate_on_submit():
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
+            # Written with the new session record, in the commit that opens it.
+            record("auth.sign_in", target=user, actor=user)
             start_session(user, remember=form.remember.data)
             flash(f"Welcome back, {user.name}.", "success")
-            return go_to(next_url)
+            return redirect_whole_page(next_url)
+        record("auth.sign_in_failed", target=find_for_login(form.username.data))
+        db.session.commit()
         form.form_errors.append(LOGIN_FAILED)
-    return login_form(form, next_url, status=422 if form.is_submitted() else 200)
+    return login_form(form, next_url, status=form_status(form))
 
 
 def login_form(form: LoginForm, next_url: str, *, status: int) -> Response:
@@ -49,50 +53,14 @@ def login_form(form: LoginForm, next_url: str, *, status: int) -> Response:
     return render("auth/login.html", "login_form", status=status, form=form, next_url=next_url)
 
 
-def authenticate(identifier: str, password: str) -> User | None:
-    """The active account these credentials open, or None (unknown, inactive, deleted, wrong).
-
-    An unknown name costs a hash check too, so the time taken does not tell who has an account.
-    """
-    user = find_for_login(identifier)
-    if user is None:
-        check_password_hash(_decoy_hash(hash_method()), password)
-        return None
-    return user if user.check_password(password) else None
-
-
-@cache
-def _decoy_hash(method: str) -> str:
-    return generate_password_hash("no account has this password", method=method)
-
-
-def start_session(user: User, *, remember: bool) -> None:
-    """Sign in on a fresh session, so that a session planted before sign-in is worthless."""
-    renew_session()
-    login_user(user, remember=remember)
-
-
-def renew_session() -> None:
-    """Empty the session, CSRF token included; Flask-WTF's per-request copy in `g` goes too."""
-    session.clear()
-    g.pop("csrf_token", None)
-
-
-def go_to(url: str) -> Response:
-    """Leave the form for `url` after sign-in: the nav and the CSRF token change with it.
-
-    htmx loads the full page into <body> (HX-Location; roster.js takes the new token from it),
-    so the page updates without a reload; without JavaScript a 303 does the same.
-    """
-    if htmx().wants_fragment:
-        return location(url, target="body")
-    return redirect(url, 303)
-
-
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    # Renew first: logout_user then marks the remember-me cookie for deletion in the new session.
+    # The record ends first (with the audit entry, in one commit), so that a copy of either
+    # cookie signs in nobody afterwards. Then renew: logout_user marks the remember-me cookie
+    # for deletion in the new session.
+    record("auth.sign_out", target=current_user._get_current_object())
+    end_current_session()
     renew_session()
     logout_user()
     flash("You are signed out.", "info")
@@ -104,18 +72,14 @@ def logout() -> Response:
 def register() -> Response:
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = create_user(form.username.data, form.email.data, form.password.data)
-        except DuplicateUserError as clash:
-            # Taken between the check and the insert: the unique index had the last word.
-            form[clash.field].errors.append(str(clash))
-        else:
+        new = NewUser(form.username.data, form.email.data, form.password.data)
+        # A clash the form's checks missed (a race) comes back from the unique index as an error.
+        if user := submit(form, create_user, None, new):
             start_session(user, remember=False)
             flash(f"Welcome to Roster, {user.name}.", "success")
             ask_to_confirm_new_account(user)
-            return go_to(url_for("profiles.show", username=user.username))
-    status = 422 if form.is_submitted() else 200
-    return render("auth/register.html", "register_form", status=status, form=form)
+            return redirect_whole_page(url_for("profiles.show", username=user.username))
+    return render("auth/register.html", "register_form", status=form_status(form), form=form)
 
 
 @bp.post("/register/check/<any(username, email, password, confirm):name>")

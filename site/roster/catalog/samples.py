@@ -1,29 +1,40 @@
 """Sample data for the catalog: realistic, fixed and built in memory (nothing touches the DB).
 
 Each builder returns the template context of one state. The people sets cover what breaks
-layouts: ordinary names, names at the length limits, and right-to-left scripts.
+layouts: ordinary names, names at the length limits, and right-to-left scripts. Error states
+come from running the forms' real validators on bad input (`submitted`), and the messages the
+views add themselves are their own constants: the catalog shows exactly what the app says.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_login import AnonymousUserMixin
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 
+from roster.audit.actions import ACTIONS
+from roster.audit.models import AuditEntry
+from roster.audit.queries import AuditView
+from roster.audit.service import REDACTED
 from roster.auth.forms import LoginForm, RegisterForm
 from roster.auth.views import LOGIN_FAILED
 from roster.errors import MESSAGES
+from roster.pagination import Page, encode
 from roster.posts.forms import PostForm
 from roster.posts.models import Post
-from roster.posts.queries import Cursor, PostPage
-from roster.profiles.forms import PasswordForm, ProfileForm
+from roster.profiles.forms import WRONG_PASSWORD, PasswordForm, ProfileForm
+from roster.sessions.models import UserSession
 from roster.users.forms import UserCreateForm, UserEditForm
 from roster.users.models import User
-from roster.users.queries import COUNT_CAP, Page, TableView
-from roster.users.views import STALE
+from roster.users.policy import TAKEN_MESSAGES
+from roster.users.queries import COUNT_CAP, TableView
+from roster.users.service import STALE
 
 Context = dict[str, Any]
+Form = TypeVar("Form", bound=FlaskForm)
 
 # A fixed moment, so that the catalog (and its screenshots) look the same every day.
 EPOCH = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
@@ -106,10 +117,19 @@ def nothing() -> Context:
     return {}
 
 
+def submitted(form_class: type[Form], values: dict[str, str]) -> Form:
+    """The form as a view holds it after `values` were posted and validated (no CSRF here)."""
+    form = form_class(formdata=MultiDict(values), meta={"csrf": False})
+    form.validate()
+    return form
+
+
 def page_of(some_posts: list[Post], *, more: bool = False) -> Context:
     """A page of posts as the views pass it; `more` adds the Load more link."""
-    next_cursor = Cursor.after(some_posts[-1]) if more and some_posts else None
-    return {"page": PostPage(some_posts, next_cursor), "before": None}
+    next_cursor = (
+        encode((some_posts[-1].created_at, some_posts[-1].id)) if more and some_posts else None
+    )
+    return {"page": Page(some_posts, next_cursor)}
 
 
 def home(kind: str = "ordinary") -> Context:
@@ -139,9 +159,7 @@ def login() -> Context:
 
 
 def login_errors() -> Context:
-    form = LoginForm(data={"username": "", "password": ""})
-    form.validate()
-    return {"form": form, "next_url": "/"}
+    return {"form": submitted(LoginForm, {"username": "", "password": ""}), "next_url": "/"}
 
 
 def login_failed() -> Context:
@@ -155,11 +173,8 @@ def register() -> Context:
 
 
 def register_errors() -> Context:
-    form = RegisterForm(
-        data={"username": "a!", "email": "not-an-email", "password": "short", "confirm": "other"}
-    )
-    form.validate()
-    return {"form": form}
+    bad = {"username": "a!", "email": "not-an-email", "password": "short", "confirm": "other"}
+    return {"form": submitted(RegisterForm, bad)}
 
 
 def register_field(name: str) -> Context:
@@ -189,8 +204,10 @@ def toasts() -> Context:
 
 def later_page(kind: str = "ordinary", *, more: bool = True) -> Context:
     """A page that Load more fetched: its first post takes the focus; `more` keeps the link."""
-    some_posts = posts(kind)
-    return {**page_of(some_posts[1:], more=more), "before": Cursor.after(some_posts[0])}
+    some_posts = posts(kind)[1:]
+    context = page_of(some_posts, more=more)
+    later = Page(some_posts, context["page"].next_cursor, previous_cursor=encode(("sample", 1)))
+    return {**context, "page": later}
 
 
 def home_later(*, more: bool = True) -> Context:
@@ -209,10 +226,7 @@ def profile_owner(kind: str = "ordinary", **extra: Any) -> Context:
 
 
 def profile_post_errors() -> Context:
-    form = PostForm(formdata=None, data={"title": "", "body": ""})
-    form.title.errors = ["This field is required."]
-    form.body.errors = ["This field is required."]
-    return profile_owner(post_form=form)
+    return profile_owner(post_form=submitted(PostForm, {"title": "", "body": ""}))
 
 
 def profile_later(*, more: bool = True) -> Context:
@@ -226,12 +240,8 @@ def profile_form(kind: str = "ordinary") -> Context:
 
 def profile_form_errors() -> Context:
     context = profile_form()
-    form = context["form"]
-    form.email.data = "ada@"
-    form.email.errors = ["Invalid email address."]
-    form.bio.data = "Engines. " * 60
-    form.bio.errors = [f"Field cannot be longer than {form.bio_max_length} characters."]
-    return context
+    bad = {"display_name": context["user"].display_name, "email": "ada@", "bio": "Engines. " * 60}
+    return {**context, "form": submitted(ProfileForm, bad)}
 
 
 def password_form() -> Context:
@@ -239,19 +249,69 @@ def password_form() -> Context:
 
 
 def password_errors(*, wrong_current: bool = False) -> Context:
-    context = password_form()
-    form = context["form"]
     if wrong_current:
-        form.current_password.errors = ["That is not your current password."]
+        new = "a long enough password"
+        form = submitted(
+            PasswordForm, {"current_password": "guess", "password": new, "confirm": new}
+        )
+        form.current_password.errors.append(WRONG_PASSWORD)  # as the view does
     else:
-        form.current_password.errors = ["This field is required."]
-        form.password.errors = ["At least 12 characters."]
-        form.confirm.errors = ["The passwords do not match."]
-    return context
+        form = submitted(
+            PasswordForm, {"current_password": "", "password": "short", "confirm": "other"}
+        )
+    return {**password_form(), "form": form}
+
+
+# (user agent, address, remembered, minutes since last seen)
+SESSIONS = [
+    (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Safari/537.36",
+        "203.0.113.7",
+        True,
+        0,
+    ),
+    (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
+        "2001:db8:85a3::8a2e:370:7334",
+        False,
+        95,
+    ),
+    ("curl/8.5.0", "", False, 60 * 24 * 3),
+]
+
+
+def sessions(*, admin_view: bool = False, others: bool = True) -> Context:
+    """The first person's open sessions; the first one is the browser looking at the page."""
+    owner = people()[0]
+    records = [
+        UserSession(
+            id=number,
+            user_id=owner.id,
+            user_agent=agent,
+            ip_address=address,
+            remember=remember,
+            created_at=EPOCH - timedelta(days=number * 7),
+            last_seen_at=EPOCH - timedelta(minutes=minutes),
+        )
+        for number, (agent, address, remember, minutes) in enumerate(SESSIONS, start=1)
+    ]
+    return {
+        "current_user": owner,
+        "owner": owner,
+        "sessions": records if others else records[:1],
+        "current_id": None if admin_view else 1,
+        "admin_view": admin_view,
+    }
+
+
+def admin_sessions() -> Context:
+    return sessions(admin_view=True)
 
 
 def own_post(kind: str = "ordinary", **extra: Any) -> Context:
-    """A post its author sees (Edit and Delete); `saved` puts the focus back on Edit."""
+    """A post its author sees (Edit and Delete); `focus_edit` puts the focus back on Edit."""
     the_post = posts(kind)[0]
     return {"current_user": the_post.author, "post": the_post, **extra}
 
@@ -263,14 +323,11 @@ def post_form(kind: str = "ordinary") -> Context:
 
 def post_form_errors() -> Context:
     context = post_form()
-    form = context["form"]
-    form.title.data = ""
-    form.title.errors = ["This field is required."]
-    return context
+    return {**context, "form": submitted(PostForm, {"title": "", "body": context["post"].body})}
 
 
 def post_deleted() -> Context:
-    return {**own_post(), "title": POSTS["ordinary"][0][0], "username": ORDINARY[1][0]}
+    return own_post()
 
 
 def table(
@@ -284,7 +341,7 @@ def table(
     return {
         "current_user": everyone[0],
         "view": TableView(q=q),
-        "page": Page(rows, has_next=len(rows) > 2, has_previous=False),
+        "page": Page(rows, next_cursor=encode(("sample",)) if len(rows) > 2 else None),
         "count": len(rows),
         "create_form": UserCreateForm(formdata=None),
         **extra,
@@ -303,21 +360,26 @@ def table_capped() -> Context:
     return table(count=COUNT_CAP + 1)
 
 
-def single_row(mode: str, kind: str = "ordinary", **extra: Any) -> Context:
-    """A row endpoint (users.views.single_row_page): the row alone, or the table holding it."""
+def single_row(block: str, kind: str = "ordinary", **extra: Any) -> Context:
+    """A row endpoint (users.views.render_row): `block` alone, or the page showing just it."""
     context = table(kind)
-    user = context["page"].users[1]
+    user = context["page"].items[1]
     user.version = 3
-    # No page: the loop shows just this row (in `mode`), as after a plain-form Edit or Delete.
-    return {**context, "page": None, "single": user, "mode": mode, "user": user, **extra}
+    return {**context, "page": None, "row_block": block, "user": user, **extra}
 
 
 def row(kind: str = "ordinary", **extra: Any) -> Context:
     return single_row("row", kind, **extra)
 
 
+def restored() -> Context:
+    """The table after Undo: the restored row has the focus and flashes."""
+    context = table()
+    return {**context, "highlight_id": context["page"].items[1].id}
+
+
 def edit_row(kind: str = "ordinary") -> Context:
-    context = single_row("edit", kind)
+    context = single_row("edit_row", kind)
     user = context["user"]
     form = UserEditForm(formdata=None, obj=user, is_active="active")
     form.is_active.data = "active" if user.is_active else "inactive"
@@ -326,14 +388,22 @@ def edit_row(kind: str = "ordinary") -> Context:
 
 
 def edit_row_errors() -> Context:
+    """A malformed username and password, and an email another account has."""
     context = edit_row()
-    form = context["form"]
-    form.username.data = "a!"
-    form.username.errors = ["3 to 32 characters: letters, digits, underscore, dot or dash."]
-    form.email.errors = ["That email is already taken."]
-    form.password.data = "short"
-    form.password.errors = ["At least 12 characters."]
-    return context
+    user = context["user"]
+    form = submitted(
+        UserEditForm,
+        {
+            "username": "a!",
+            "email": "ada@example.com",
+            "display_name": user.display_name,
+            "password": "short",
+            "is_active": "active",
+            "version": str(user.version),
+        },
+    )
+    form.email.errors.append(TAKEN_MESSAGES["email"])  # as users.service.mark_taken does
+    return {**context, "form": form}
 
 
 def edit_row_stale() -> Context:
@@ -342,29 +412,27 @@ def edit_row_stale() -> Context:
     return context
 
 
-def confirm_row(problem: str | None = None) -> Context:
-    return single_row("confirm", problem=problem)
+def confirm_row(problem: str = "") -> Context:
+    return single_row("confirm_row", problem=problem)
 
 
 def create_form_errors() -> Context:
-    form = UserCreateForm(
-        formdata=None, data={"username": "ada", "email": "not-an-email", "password": "short"}
+    """A username another account has, a malformed email and a short password."""
+    form = submitted(
+        UserCreateForm, {"username": "ada", "email": "not-an-email", "password": "short"}
     )
-    form.username.errors = ["That username is already taken."]
-    form.email.errors = ["Invalid email address."]
-    form.password.errors = ["At least 12 characters."]
+    form.username.errors.append(TAKEN_MESSAGES["username"])  # as users.service.mark_taken does
     return table(create_form=form, focus_form=True)
 
 
-def created() -> Context:
-    """After Add user: an empty form, the new row and the count (both out of band)."""
+def new_row() -> Context:
+    """After Add user: the new row and the count, both out of band."""
     context = table()
-    user = context["page"].users[-1]
-    return {**context, "created": True, "user": user, "fresh_id": user.id, "oob": True}
+    return {**context, "user": context["page"].items[-1]}
 
 
-def deleted() -> Context:
-    return table(swap_oob=True)
+def undo_gone() -> Context:
+    return {**table(), "undo_id": f"undo-{people()[1].id}"}
 
 
 def undo_toast() -> Context:
@@ -383,3 +451,57 @@ def undo_toast() -> Context:
             )
         ]
     }
+
+
+# ---- the audit log ----------------------------------------------------------------------
+
+
+def audit_entries(kind: str = "ordinary") -> list[AuditEntry]:
+    """Transient entries, newest first: an edit, a sign-in, a failure, a delete, a purge."""
+    admin, someone, *_ = people(kind)
+    made = [
+        ("user.update", admin, someone, {"email": [someone.email, f"new.{someone.email}"]}),
+        ("auth.sign_in", someone, someone, {}),
+        ("auth.sign_in_failed", None, someone, {}),
+        (
+            "user.update",
+            admin,
+            someone,
+            {"is_admin": [False, True], "password_hash": [REDACTED, REDACTED]},
+        ),
+        ("user.delete", admin, someone, {"deleted_at": [None, EPOCH.isoformat()]}),
+        ("user.purge", None, someone, {}),
+    ]
+    return [
+        AuditEntry(
+            id=len(made) - number,
+            created_at=EPOCH - timedelta(minutes=7 * number),
+            actor_id=actor.id if actor else None,
+            actor_name=actor.username if actor else None,
+            action=action,
+            target_id=target.id,
+            target_name=target.username,
+            changes=changes,
+            address=None if action == "user.purge" else "203.0.113.7",
+        )
+        for number, (action, actor, target, changes) in enumerate(made)
+    ]
+
+
+def audit(kind: str = "ordinary", *, more: bool = False, **filters: Any) -> Context:
+    """/audit as its view renders it; `more` adds the Older link, `filters` fill the form."""
+    entries = audit_entries(kind)
+    return {
+        "current_user": people(kind)[0],
+        "view": AuditView(**filters),
+        "page": Page(entries, encode((entries[-1].created_at, entries[-1].id)) if more else None),
+        "actions": ACTIONS,
+    }
+
+
+def audit_empty() -> Context:
+    return {**audit(), "page": Page([])}
+
+
+def audit_no_match() -> Context:
+    return {**audit(user="nobody-like-this", action="user.purge"), "page": Page([])}

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 
-from roster.posts.queries import post_page, requested_cursor
+from roster.pagination import cursor_args
+from roster.posts.queries import post_page
 from roster.rendering import render
 
 bp = Blueprint("pages", __name__)
@@ -12,10 +13,10 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/")
 def home() -> Response:
-    """The latest posts; `?before=` is the next page (the Load more button asks for its block)."""
-    before = requested_cursor()
-    block = "post_page" if before else "content"
-    return render("pages/home.html", block, page=post_page(before=before), before=before)
+    """The latest posts; `?after=` is a later page (Load more asks for just its block)."""
+    cursors = cursor_args(request.args)
+    block = "post_page" if any(cursors.values()) else "content"
+    return render("pages/home.html", block, page=post_page(**cursors))
 
 
 @bp.get("/about")

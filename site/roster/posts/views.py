@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, url_for
+from flask import Blueprint, Response, abort, flash, url_for
 from flask_login import current_user, login_required
 
 from roster.extensions import db
-from roster.htmx import htmx
 from roster.posts.forms import PostForm
 from roster.posts.models import Post
 from roster.posts.queries import visible_posts
-from roster.profiles.views import render_profile
-from roster.rendering import render, render_fragment
+from roster.profiles.queries import profile_context
+from roster.rendering import render, render_or_redirect
 
 bp = Blueprint("posts", __name__)
 
@@ -40,13 +39,14 @@ def create() -> Response:
     author = current_user._get_current_object()
     form = PostForm()
     if not form.validate_on_submit():
-        return render_profile(author, "posts_section", status=422, post_form=form)
+        context = profile_context(author, post_form=form)
+        return render("profiles/profile.html", "posts_section", status=422, **context)
     db.session.add(Post(author_id=author.id, title=form.title.data, body=form.body.data))
     db.session.commit()
     flash("Your post is published.", "success")
-    if htmx().wants_fragment:
-        return render_profile(author, "posts_section")
-    return redirect(url_for("profiles.show", username=author.username), 303)
+    context = profile_context(author, post_form=PostForm(formdata=None))
+    profile = url_for("profiles.show", username=author.username)
+    return render_or_redirect(profile, "profiles/profile.html", "posts_section", **context)
 
 
 @bp.get("/post/<int:post_id>/edit")
@@ -66,12 +66,10 @@ def update(post_id: int) -> Response:
     post.title, post.body = form.title.data, form.body.data
     db.session.commit()
     flash("Your post is saved.", "success")
-    if htmx().wants_fragment:
-        # Committing expired the post; load it again with its author.
-        return render_fragment(
-            "posts/post.html", "post_article", post=find_post(post_id), saved=True
-        )
-    return redirect(url_for("posts.show", post_id=post_id), 303)
+    # Committing expired the post; load it again with its author. Edit takes the focus back.
+    post = find_post(post_id)
+    url = url_for("posts.show", post_id=post_id)
+    return render_or_redirect(url, "posts/post.html", "post_article", post=post, focus_edit=True)
 
 
 @bp.get("/post/<int:post_id>/delete")
@@ -86,10 +84,9 @@ def confirm_delete(post_id: int) -> Response:
 @login_required
 def delete(post_id: int) -> Response:
     post = own_post(post_id)
-    title, username = post.title, post.author.username
     db.session.delete(post)
     db.session.commit()
     flash("Your post is deleted.", "success")
-    if htmx().wants_fragment:
-        return render_fragment("posts/post.html", "post_deleted", title=title, username=username)
-    return redirect(url_for("profiles.show", username=username), 303)
+    # Deleted, the post is detached and keeps what was loaded: its title and its author.
+    profile = url_for("profiles.show", username=post.author.username)
+    return render_or_redirect(profile, "posts/post.html", "post_deleted", post=post)

@@ -2,36 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import PasswordField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
-from roster.auth.forms import RegisterForm
 from roster.posts.forms import clean_text
+from roster.users.fields import confirm_field, display_name_field, email_field, password_field
 
 BIO_MAX_LENGTH = 500
+WRONG_PASSWORD = "That is not your current password."  # noqa: S105 (a message)
 
 
 class ProfileForm(FlaskForm):
     bio_max_length = BIO_MAX_LENGTH
 
-    display_name = StringField("Display name", filters=[clean_text], validators=[Length(max=64)])
-    # Email() checks the syntax only: WTForms does not ask DNS about deliverability.
-    email = EmailField(
-        "Email", filters=[clean_text], validators=[DataRequired(), Email(), Length(max=254)]
+    display_name = display_name_field()
+    email = email_field()
+    # A request that leaves the bio out saves it empty, never as None.
+    bio = TextAreaField(
+        "Bio", default="", filters=[clean_text], validators=[Length(max=BIO_MAX_LENGTH)]
     )
-    bio = TextAreaField("Bio", filters=[clean_text], validators=[Length(max=BIO_MAX_LENGTH)])
 
 
 class PasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
-    # The new password follows the rules of registration, kept in one place.
-    password = RegisterForm.password
-    confirm = RegisterForm.confirm
+    """The new password follows the rules of registration (users/policy.py)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.password.label.text = "New password"
-        self.confirm.label.text = "Confirm new password"
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    password = password_field("New password")
+    confirm = confirm_field("Confirm new password")

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
-from flask_login import current_user, login_required, login_user
-from sqlalchemy import func, select
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func
 
 from roster.accounts.service import (
     ask_to_confirm_email_change,
     needs_confirmation,
     tell_password_changed,
 )
+from roster.audit.service import record
 from roster.auth.limits import limit_failed_password_checks
 from roster.extensions import db
-from roster.htmx import htmx
+from roster.pagination import cursor_args
 from roster.posts.forms import PostForm
-from roster.posts.models import Post
-from roster.posts.queries import Cursor, post_page, requested_cursor
-from roster.profiles.forms import PasswordForm, ProfileForm
-from roster.rendering import render, render_fragment
+from roster.profiles.forms import WRONG_PASSWORD, PasswordForm, ProfileForm
+from roster.profiles.queries import profile_context
+from roster.rendering import render, render_or_redirect
+from roster.sessions.service import current_session, sign_in
+from roster.submission import form_status
 from roster.users.models import User
+from roster.users.queries import live_users
 from roster.users.service import (
-    DuplicateUserError,
-    commit_or_report_duplicate,
     hash_method,
-    live_users,
     mark_taken,
 )
 
@@ -48,7 +48,7 @@ def own_profile(username: str) -> User:
 
 @bp.get("/user/<username>")
 def show(username: str) -> Response:
-    """The profile; `?before=` is a later page of posts (Load more asks for just its block)."""
+    """The profile; `?after=` is a later page of posts (Load more asks for just its block)."""
     user = find_profile(username)
     if user.username != username:
         # Built from the path and the query string as sent: query arguments never reach
@@ -56,34 +56,12 @@ def show(username: str) -> Response:
         query = request.query_string.decode("latin-1")
         target = url_for("profiles.show", username=user.username)
         return redirect(f"{target}?{query}" if query else target, 301)
-    before = requested_cursor()
-    return render_profile(user, "post_page" if before else "content", before=before)
-
-
-def render_profile(
-    user: User,
-    block: str = "content",
-    *,
-    status: int = 200,
-    before: Cursor | None = None,
-    post_form: PostForm | None = None,
-) -> Response:
-    """The profile page, or one of its blocks; its owner also gets the form to write a post."""
-    if post_form is None and current_user.is_authenticated and current_user.id == user.id:
-        post_form = PostForm(formdata=None)
-    post_count = db.session.scalar(
-        select(func.count()).select_from(Post).where(Post.author_id == user.id)
-    )
-    return render(
-        "profiles/profile.html",
-        block,
-        status=status,
-        user=user,
-        page=post_page(author=user, before=before),
-        before=before,
-        post_count=post_count,
-        post_form=post_form,
-    )
+    cursors = cursor_args(request.args)
+    # Its owner also gets the form to write a post.
+    own = current_user.is_authenticated and current_user.id == user.id
+    context = profile_context(user, post_form=PostForm(formdata=None) if own else None, **cursors)
+    block = "post_page" if any(cursors.values()) else "content"
+    return render("profiles/profile.html", block, **context)
 
 
 @bp.get("/user/<username>/edit")
@@ -101,28 +79,32 @@ def update(username: str) -> Response:
     form = ProfileForm()
     if form.validate_on_submit() and save_profile(user, form):
         flash("Your profile is saved.", "success")
-        if htmx().wants_fragment:
-            # `saved`: the nav comes along out of band, and the focus goes back to Edit.
-            return render_fragment("profiles/profile.html", "profile_card", user=user, saved=True)
-        return redirect(url_for("profiles.show", username=user.username), 303)
+        return render_or_redirect(
+            url_for("profiles.show", username=user.username),
+            "profiles/profile.html",
+            "profile_card",
+            oob=["site_nav"],
+            user=user,
+            focus_edit=True,
+        )
     return render("profiles/edit.html", "profile_form", status=422, user=user, form=form)
 
 
 def save_profile(user: User, form: ProfileForm) -> bool:
-    """Apply and commit the form; an email another account has becomes a form error."""
+    """Apply and commit the form; an email another account has becomes a form error.
+
+    A new address is only asked for here: it takes effect when its link is followed
+    (roster.accounts), where the unique index has the last word.
+    """
     if mark_taken(form, ("email",), exclude_id=user.id):
         return False
     # A field the request left out keeps its value (email is required, so it is always there).
     for name in ("display_name", "bio"):
         if name in request.form:
             setattr(user, name, form[name].data)
+    # Only a change of letter case applies at once, to the same key: no other account can clash.
     new_address = needs_confirmation(user, form.email.data)
-    try:
-        # The unique index decides when two saves race past the check above.
-        commit_or_report_duplicate()
-    except DuplicateUserError as clash:
-        form[clash.field].errors.append(str(clash))
-        return False
+    db.session.commit()
     if new_address:
         # A new address takes effect when its owner follows the link mailed to it.
         ask_to_confirm_email_change(user, form.email.data)
@@ -133,20 +115,19 @@ def save_profile(user: User, form: ProfileForm) -> bool:
 @login_required
 @limit_failed_password_checks
 def change_password() -> Response:
-    """New password; this session stays signed in, every other session and cookie ends."""
+    """New password: every session ends (roster.sessions); this browser signs in on a new one."""
     form = PasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
         if user.check_password(form.current_password.data):
-            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            current = current_session()
             user.set_password(form.password.data, method=hash_method())
-            user.rotate_session_token()
+            record("password.change", target=user)
             db.session.commit()
-            # Re-issue this session (and its remember cookie, if it had one) with the new token.
-            login_user(user, remember=remembered in request.cookies)
+            # A copy of this browser's cookies dies with the rest; it keeps "remember me".
+            sign_in(user, remember=bool(current and current.remember))
             flash("Your password is changed. Other sessions are signed out.", "success")
             tell_password_changed(user)
             return redirect(url_for("profiles.show", username=user.username), 303)
-        form.current_password.errors.append("That is not your current password.")
-    status = 422 if form.is_submitted() else 200
-    return render("account/password.html", "password_form", status=status, form=form)
+        form.current_password.errors.append(WRONG_PASSWORD)
+    return render("account/password.html", "password_form", status=form_status(form), form=form)

@@ -3,45 +3,39 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    EmailField,
-    HiddenField,
-    PasswordField,
-    SelectField,
-    StringField,
-)
+from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired
 
-from roster.auth.forms import MIN_PASSWORD_LENGTH
-from roster.users.models import USERNAME_PATTERN
-
-USERNAME_RULE = Regexp(
-    USERNAME_PATTERN, message="3 to 32 characters: letters, digits, underscore, dot or dash."
+from roster.users.fields import (
+    YesNoField,
+    display_name_field,
+    email_field,
+    password_field,
+    username_field,
 )
+
 STATUSES = [SelectChoice("active", "Active"), SelectChoice("inactive", "Inactive")]
-PASSWORD_RULE = Length(min=MIN_PASSWORD_LENGTH, message="At least 12 characters.")
 
 
 class UserFields(FlaskForm):
     """What create and edit share."""
 
-    username = StringField("Username", validators=[DataRequired(), USERNAME_RULE])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    display_name = StringField("Display name", validators=[Optional(), Length(max=64)])
-    is_admin = BooleanField("Admin")
+    username = username_field()
+    email = email_field()
+    display_name = display_name_field()
+    is_admin = YesNoField("Admin")
 
 
 class UserCreateForm(UserFields):
     # Left empty, the user is invited by mail to choose their own (roster.accounts).
-    password = PasswordField("Password", validators=[Optional(), PASSWORD_RULE])
+    password = password_field(required=False)
 
 
 class UserEditForm(UserFields):
     """The password is optional (a reset) and `version` guards against lost edits."""
 
-    password = PasswordField("New password", validators=[Optional(), PASSWORD_RULE])
+    password = password_field("New password", required=False)
     # A select, not a checkbox: a request that leaves it out keeps the status as it is.
     is_active = SelectField("Status", choices=STATUSES, validate_choice=False)
     version = HiddenField(validators=[DataRequired()])

@@ -8,15 +8,21 @@ from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from roster.extensions import db
+from roster.users.policy import (
+    DISPLAY_NAME_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    USERNAME_MAX_LENGTH,
+    email_key,
+)
 
 if TYPE_CHECKING:
     from roster.posts.models import Post
 
-USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]{3,32}$"
 # Django's convention: a hash starting with "!" matches no password (werkzeug cannot parse it).
 UNUSABLE_PASSWORD_PREFIX = "!"  # noqa: S105 (a marker, not a password)
 
@@ -25,12 +31,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def new_session_token() -> str:
-    return secrets.token_urlsafe(16)
+def email_key_of_row(context: DefaultExecutionContext) -> str:
+    """The key of a row inserted without the ORM (the seed command's bulk insert)."""
+    return email_key(context.get_current_parameters()["email"])
 
 
 class User(UserMixin, db.Model):
-    """An account. Usernames and emails are unique without regard to case (functional indexes)."""
+    """An account. Usernames and emails are unique without regard to case (users/policy.py)."""
 
     __tablename__ = "users"
     __table_args__ = (
@@ -40,15 +47,15 @@ class User(UserMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(32))
-    email: Mapped[str] = mapped_column(String(254))
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX_LENGTH))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
+    # policy.email_key(email), kept by `_key_email`: unique, and what sign-in by email matches.
+    email_key: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), default=email_key_of_row)
     password_hash: Mapped[str] = mapped_column(String(255))
-    display_name: Mapped[str] = mapped_column(String(64), default="")
+    display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX_LENGTH), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Part of the Flask-Login id: changing it signs out every other session and remember cookie.
-    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -74,8 +81,14 @@ class User(UserMixin, db.Model):
         """What the site shows: the display name, or the username when there is none."""
         return self.display_name or self.username
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+    @validates("email")
+    def _key_email(self, _name: str, address: str) -> str:
+        key = email_key(address)
+        if key != self.email_key:
+            # Another mailbox: unconfirmed until its owner follows the link (roster.accounts).
+            self.email_verified_at = None
+        self.email_key = key
+        return address
 
     def set_password(self, password: str, method: str = "scrypt") -> None:
         self.password_hash = generate_password_hash(password, method=method)
@@ -92,9 +105,9 @@ class User(UserMixin, db.Model):
     def has_usable_password(self) -> bool:
         return not (self.password_hash or "").startswith(UNUSABLE_PASSWORD_PREFIX)
 
-    def rotate_session_token(self) -> None:
-        self.session_token = new_session_token()
-
 
 Index("uq_users_username_lower", func.lower(User.username), unique=True)
-Index("uq_users_email_lower", func.lower(User.email), unique=True)
+# Unicode case folds differently in SQLite's and PostgreSQL's lower(): emails go by the stored key
+# (migration 0003). The lower(email) index serves the admin table's sort and short searches.
+Index("uq_users_email_key", User.email_key, unique=True)
+Index("ix_users_email_lower", func.lower(User.email))

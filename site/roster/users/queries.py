@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    and_,
-    func,
-    literal_column,
-    or_,
-    select,
-    table,
-    text,
-    tuple_,
-)
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, String, and_, func, literal_column, or_, select, table, text
 
-from roster.extensions import MAX_ID, db
+from roster.extensions import db
+from roster.pagination import Page, cursor_args, keyset_page
 from roster.users.models import User
-from roster.users.service import live_users
 
 # Counting every match of a vague search over millions of rows is slow and useless: stop here.
 COUNT_CAP = 1000
@@ -33,12 +22,11 @@ DEFAULT_SORT = "-created"
 SortKey = Callable[[Any], tuple[ColumnElement, ...]]
 # Each sort is a unique key, so that a row's key alone says where the next page starts.
 SORT_KEYS: dict[str, SortKey] = {
-    "username": lambda u: (func.lower(u.username),),
-    "email": lambda u: (func.lower(u.email),),
+    "username": lambda u: (func.lower(u.username, type_=String),),
+    "email": lambda u: (func.lower(u.email, type_=String),),
     "created": lambda u: (u.created_at, u.id),
     "role": lambda u: (u.is_admin, u.id),
 }
-SORT_LABELS = {"username": "Username", "email": "Email", "created": "Created", "role": "Role"}
 
 
 @dataclass(frozen=True)
@@ -47,20 +35,15 @@ class TableView:
 
     q: str = ""
     sort: str = DEFAULT_SORT
-    after: int | None = None
-    before: int | None = None
+    after: str | None = None
+    before: str | None = None
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> TableView:
         sort = args.get("sort", DEFAULT_SORT)
         if sort.lstrip("-") not in SORT_KEYS:
             sort = DEFAULT_SORT
-        return cls(
-            q=args.get("q", "").strip()[:100],
-            sort=sort,
-            after=_cursor(args.get("after")),
-            before=None if args.get("after") else _cursor(args.get("before")),
-        )
+        return cls(q=args.get("q", "").strip()[:100], sort=sort, **cursor_args(args))
 
     @property
     def column(self) -> str:
@@ -87,17 +70,9 @@ class TableView:
         return "descending" if self.descending else "ascending"
 
 
-@dataclass(frozen=True)
-class Page:
-    users: Sequence[User]
-    has_next: bool
-    has_previous: bool
-
-
-def _cursor(value: str | None) -> int | None:
-    if not (value and value.isascii() and value.isdigit()) or int(value) > MAX_ID:
-        return None
-    return int(value)
+def live_users():
+    """Accounts that have not been deleted (a deleted one waits for undo or purge)."""
+    return select(User).where(User.deleted_at.is_(None))
 
 
 def search_condition(q: str) -> ColumnElement[bool] | None:
@@ -135,30 +110,16 @@ def filtered_users(q: str):
     return query if condition is None else query.where(condition)
 
 
-def fetch_page(view: TableView, per_page: int) -> Page:
+def fetch_page(view: TableView, per_page: int) -> Page[User]:
     """One query: the page's rows plus one more, which says whether the page has a successor."""
-    keys = SORT_KEYS[view.column](User)
-    cursor_id = view.after or view.before
-    backwards = view.before is not None and view.after is None
-    # Walking backwards from `before` is walking forwards in the opposite order.
-    descending = view.descending != backwards
-    query = filtered_users(view.q)
-    if cursor_id is not None:
-        anchor = aliased(User)
-        bounds = [
-            select(key).where(anchor.id == cursor_id).scalar_subquery()
-            for key in SORT_KEYS[view.column](anchor)
-        ]
-        left, right = (keys[0], bounds[0]) if len(keys) == 1 else (tuple_(*keys), tuple_(*bounds))
-        query = query.where(left < right if descending else left > right)
-    order = [key.desc() if descending else key.asc() for key in keys]
-    rows = list(db.session.scalars(query.order_by(*order).limit(per_page + 1)))
-    more = len(rows) > per_page
-    rows = rows[:per_page]
-    if backwards:
-        rows.reverse()
-        return Page(rows, has_next=True, has_previous=more)
-    return Page(rows, has_next=more, has_previous=view.after is not None)
+    return keyset_page(
+        filtered_users(view.q),
+        SORT_KEYS[view.column](User),
+        per_page=per_page,
+        descending=view.descending,
+        after=view.after,
+        before=view.before,
+    )
 
 
 def capped_count(q: str) -> int:

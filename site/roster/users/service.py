@@ -1,96 +1,205 @@
-"""Account rules shared by registration, the admin table and the command line."""
+"""Changing accounts: every write to a user goes through here, with the acting user and the change.
+
+Views parse a form into a small change object and call one of `create_user`, `update_user`,
+`delete_user` or `restore_user`; a change the rules refuse raises `Refused` (a clash with
+another account: `DuplicateUserError`; an edit of an outdated version: `StaleVersionError`),
+which `roster.submission.submit` puts on the form. Registration and the command line act as
+nobody (`actor=None`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
+from roster.audit.service import record_changes
 from roster.extensions import db
-from roster.users.models import User
+from roster.submission import Refused
+from roster.users import rules
+from roster.users.models import User, utcnow
+from roster.users.policy import TAKEN_MESSAGES, email_key, fold, identifier_key
+from roster.users.queries import live_users
 
-# The database's unique indexes, and the form field each one guards.
-UNIQUE_INDEX_FIELDS = {"uq_users_username_lower": "username", "uq_users_email_lower": "email"}
-TAKEN_MESSAGES = {
-    "username": "That username is taken.",
-    "email": "An account with that email already exists.",
-}
-
-
-class DuplicateUserError(ValueError):
-    """The database refused a username or email that another account has."""
-
-    def __init__(self, field: str) -> None:
-        super().__init__(TAKEN_MESSAGES[field])
-        self.field = field
+# What the database names when a unique index refuses a row, and the form field it guards:
+# the index (PostgreSQL; SQLite for an expression index) or the column (SQLite otherwise).
+UNIQUE_INDEX_FIELDS = {"uq_users_username_lower": "username", "email_key": "email"}
+STALE = (
+    "Someone else changed this user while you were editing. "
+    "Cancel to see the latest version, then edit again."
+)
 
 
-def live_users():
-    """Accounts that have not been deleted (a deleted one waits for undo or purge)."""
-    return select(User).where(User.deleted_at.is_(None))
+class DuplicateUserError(Refused):
+    """Another account already has this username or email (the first field named is `field`)."""
+
+    def __init__(self, *fields: str) -> None:
+        super().__init__({name: TAKEN_MESSAGES[name] for name in fields})
+        self.field = fields[0]
+
+
+class StaleVersionError(Refused):
+    """The user changed since the editor loaded it: saving would overwrite that change unseen."""
+
+    def __init__(self) -> None:
+        super().__init__({None: STALE})
+
+
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    """An account to create, as the form or the command line gave it."""
+
+    username: str
+    email: str
+    password: str | None
+    display_name: str = ""
+    is_admin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UserChange:
+    """An admin's edit of an account; None leaves that part as it is."""
+
+    username: str
+    email: str
+    is_admin: bool
+    display_name: str | None = None
+    is_active: bool | None = None
+    password: str | None = None
 
 
 def find_for_login(identifier: str) -> User | None:
-    """The active account whose username or email is `identifier`, without regard to case."""
-    key = identifier.strip().lower()
+    """The active account whose username or email is `identifier`, without regard to case.
+
+    Usernames are ASCII (policy.USERNAME_PATTERN), so lower() matches them; both keys are
+    unique, and no username has an "@", so at most one account matches.
+    """
+    key = identifier_key(identifier)
     return db.session.scalar(
         live_users().where(
-            User.is_active,
-            or_(func.lower(User.username) == key, func.lower(User.email) == key),
+            User.is_active, or_(func.lower(User.username) == key, User.email_key == key)
         )
     )
 
 
 def is_taken(field: str, value: str, *, exclude_id: int | None = None) -> bool:
     """True when another account, deleted ones included, already uses `value` for `field`."""
-    column = getattr(User, field)
-    query = select(User.id).where(func.lower(column) == value.strip().lower())
+    if field == "email":
+        query = select(User.id).where(User.email_key == email_key(value))
+    else:
+        query = select(User.id).where(func.lower(User.username) == fold(value))
     if exclude_id is not None:
         query = query.where(User.id != exclude_id)
     return db.session.scalar(query.limit(1)) is not None
 
 
+def taken_problems(*, exclude_id: int | None = None, **values: str) -> dict[str, str]:
+    """A "taken" message for each field whose value another account already has."""
+    return {
+        name: TAKEN_MESSAGES[name]
+        for name, value in values.items()
+        if is_taken(name, value, exclude_id=exclude_id)
+    }
+
+
 def mark_taken(form: Any, fields: tuple[str, ...], *, exclude_id: int | None = None) -> bool:
     """Put a "taken" error on each of `fields` whose value another account has; True if any."""
-    taken = [name for name in fields if is_taken(name, form[name].data, exclude_id=exclude_id)]
-    for name in taken:
-        form[name].errors.append(TAKEN_MESSAGES[name])
-    return bool(taken)
+    problems = taken_problems(exclude_id=exclude_id, **{name: form[name].data for name in fields})
+    for name, message in problems.items():
+        form[name].errors.append(message)
+    return bool(problems)
 
 
 def hash_method() -> str:
     return current_app.config["PASSWORD_HASH_METHOD"]
 
 
-def create_user(
-    username: str,
-    email: str,
-    password: str | None,
-    *,
-    is_admin: bool = False,
-    display_name: str = "",
-) -> User:
-    """Insert and commit a user; a clash the database catches raises DuplicateUserError.
+def create_user(actor: User | None, new: NewUser) -> User:
+    """Insert and commit an account; one that clashes with another raises DuplicateUserError.
 
     Without a password the account waits for its owner to choose one (an invite).
     """
+    if taken := taken_problems(username=new.username, email=new.email):
+        raise DuplicateUserError(*taken)
     user = User(
-        username=username.strip(),
-        email=email.strip(),
-        is_admin=is_admin,
-        display_name=display_name.strip(),
+        username=new.username.strip(),
+        email=new.email.strip(),
+        is_admin=new.is_admin,
+        display_name=new.display_name.strip(),
     )
-    if password is None:
+    if new.password is None:
         user.set_unusable_password()
     else:
-        user.set_password(password, method=hash_method())
+        user.set_password(new.password, method=hash_method())
     db.session.add(user)
+    record_changes("user.create", user, actor=actor)
     commit_or_report_duplicate()
     return user
+
+
+def update_user(actor: User, user: User, change: UserChange, version: str | int) -> User:
+    """Apply an admin's edit of `user`, made on `version`, within the admin safety rules."""
+    is_active = user.is_active if change.is_active is None else change.is_active
+    with unchanged_since(user, version):
+        problems = {
+            **taken_problems(exclude_id=user.id, username=change.username, email=change.email),
+            **rules.change_problems(actor, user, is_admin=change.is_admin, is_active=is_active),
+        }
+        if problems:
+            raise Refused(problems)
+        user.username = change.username.strip()
+        user.email = change.email.strip()
+        if change.display_name is not None:
+            user.display_name = change.display_name.strip()
+        user.is_admin = change.is_admin
+        user.is_active = is_active
+        if change.password:
+            # A reset password ends the user's sessions (roster.sessions, on flush).
+            user.set_password(change.password, method=hash_method())
+        record_changes("user.update", user, actor=actor)
+        commit_or_report_duplicate()
+    return user
+
+
+def delete_user(actor: User, user: User) -> User:
+    """Soft delete: nothing is lost, so `restore_user` brings the user (and posts) back exactly."""
+    if problem := rules.delete_problem(actor, user):
+        raise Refused({None: problem})
+    user.deleted_at = utcnow()
+    record_changes("user.delete", user, actor=actor)
+    db.session.commit()
+    return user
+
+
+def restore_user(actor: User, user: User) -> User:
+    """Undo a delete; restoring a user who is not deleted changes nothing."""
+    if user.deleted_at is not None:
+        user.deleted_at = None
+        record_changes("user.restore", user, actor=actor)
+        db.session.commit()
+    return user
+
+
+@contextmanager
+def unchanged_since(user: User, version: str | int) -> Iterator[None]:
+    """Run an edit only on the version the editor saw, also when another save races it.
+
+    The block sees the user as loaded; a different `version`, or a commit that finds the row
+    changed meanwhile (SQLAlchemy's version counter), raises StaleVersionError.
+    """
+    if str(version) != str(user.version):
+        raise StaleVersionError
+    try:
+        yield
+    except StaleDataError as error:
+        db.session.rollback()
+        raise StaleVersionError from error
 
 
 def commit_or_report_duplicate() -> None:

@@ -1,50 +1,49 @@
 """The live user table: admins search, sort, page, create, edit in place, delete and undo.
 
-htmx requests get the fragment that changes; plain forms get a 303 back to the table, so that
-everything also works without JavaScript.
+Each view parses the request, calls a service (roster.users.service) and answers with one
+render call: htmx gets the fragments that change, a plain form a 303 back to the table, so
+that everything also works without JavaScript.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
-from roster.accounts.service import announce_admin_edit, email_set_by_admin, invite_if_passwordless
+from roster.accounts.service import announce_admin_edit, invite_if_passwordless
 from roster.auth.access import admin_required
 from roster.extensions import db
-from roster.htmx import htmx
-from roster.rendering import render, render_fragment
-from roster.users import rules
+from roster.htmx import htmx, reswap
+from roster.rendering import render, render_or_redirect
+from roster.submission import Refused, submit
 from roster.users.cli import purge_deleted
 from roster.users.forms import UserCreateForm, UserEditForm
-from roster.users.models import User, utcnow
-from roster.users.queries import TableView, capped_count, count_label, fetch_page
+from roster.users.models import User
+from roster.users.queries import TableView, capped_count, count_label, fetch_page, live_users
 from roster.users.service import (
-    DuplicateUserError,
-    commit_or_report_duplicate,
+    NewUser,
+    UserChange,
     create_user,
-    hash_method,
-    live_users,
-    mark_taken,
+    delete_user,
+    restore_user,
+    update_user,
 )
 
 bp = Blueprint("users", __name__, cli_group=None)
 bp.cli.add_command(purge_deleted)
 
-TEMPLATE = "users/index.html"
-STALE = (
-    "Someone else changed this user while you were editing. "
-    "Cancel to see the latest version, then edit again."
-)
+TABLE = "users/index.html"
+# One row on its own: the fragment for htmx, or the users page showing just that row.
+ROW = "users/row.html"
 NO_VERSION = "This form does not say which version of the user it edits: cancel and edit again."
 # The undo toast outlives the ordinary ones (roster.js reads data-lifetime).
 UNDO_LIFETIME_MS = 15_000
+STATUSES = {"active": True, "inactive": False}
 
 
 @bp.app_template_filter("user_count")
@@ -52,37 +51,45 @@ def user_count(count: int) -> str:
     return count_label(count)
 
 
+@dataclass(frozen=True, slots=True)
+class RowLinks:
+    """The URL prefixes a row joins its user to (usernames are URL-safe by USERNAME_PATTERN)."""
+
+    users: str
+    profiles: str
+
+
+@bp.app_template_global()
+def row_links() -> RowLinks:
+    """Built once per table: url_for per row would be the slowest part of a page of rows."""
+    return RowLinks(url_for("users.index"), url_for("profiles.show", username=""))
+
+
 def table_context(view: TableView, **extra: Any) -> dict[str, Any]:
     """The rows and count of `view`: two queries at most, whatever the page size.
 
     A single page with no neighbours holds every match, so its length is the count: a search
-    that hits a few users costs one query. The create form is built only for a full page:
-    fragments never show it.
+    that hits a few users costs one query.
     """
-    create_form = extra.pop("create_form", None)
-    if create_form is None and not htmx().wants_fragment:
-        create_form = UserCreateForm(formdata=None)
     page = fetch_page(view, current_app.config["USERS_PER_PAGE"])
     whole = not (page.has_next or page.has_previous)
     return {
         "view": view,
         "page": page,
-        "count": len(page.users) if whole else capped_count(view.q),
-        "create_form": create_form,
+        "count": len(page.items) if whole else capped_count(view.q),
+        "create_form": UserCreateForm(formdata=None),
         **extra,
     }
 
 
-def single_row_page(user: User, mode: str, *, status: int = 200, **context: Any) -> Response:
-    """A row endpoint: its fragment for htmx, or the table page holding just that row."""
-    block = {"edit": "edit_row", "confirm": "confirm_row"}.get(mode, "row")
+def render_row(block: str, user: User, *, status: int = 200, **context: Any) -> Response:
+    """A row endpoint: `block` (row, edit_row or confirm_row) alone, or in the users page."""
     return render(
-        TEMPLATE,
+        ROW,
         block,
         status=status,
+        row_block=block,
         view=TableView(),
-        single=user,
-        mode=mode,
         user=user,
         create_form=UserCreateForm(formdata=None),
         **context,
@@ -97,75 +104,78 @@ def current_view() -> TableView:
     return TableView.from_args(MultiDict(parse_qsl(url.query)))
 
 
-def back_to_table() -> Response:
-    return redirect(url_for("users.index"), 303)
+def table_url() -> str:
+    return url_for("users.index")
 
 
 def get_live_user(user_id: int) -> User:
     return db.first_or_404(live_users().where(User.id == user_id))
 
 
+def new_user(form: UserCreateForm) -> NewUser:
+    return NewUser(
+        username=form.username.data,
+        email=form.email.data,
+        password=form.password.data or None,
+        display_name=form.display_name.data or "",
+        is_admin=form.is_admin.data,
+    )
+
+
+def user_change(form: UserEditForm) -> UserChange:
+    """The edit the form asks for; status and display name stay as they are when left out."""
+    return UserChange(
+        username=form.username.data,
+        email=form.email.data,
+        is_admin=form.is_admin.data,
+        display_name=form.display_name.data if form.display_name.raw_data else None,
+        is_active=STATUSES.get(form.is_active.data),
+        password=form.password.data or None,
+    )
+
+
 @bp.get("/users")
 @admin_required
 def index() -> Response:
-    return render(TEMPLATE, "results", **table_context(TableView.from_args(request.args)))
+    return render(TABLE, "results", **table_context(TableView.from_args(request.args)))
 
 
 @bp.post("/users")
 @admin_required
 def create() -> Response:
     form = UserCreateForm()
-    if form.validate_on_submit() and not taken(form):
-        try:
-            user = create_user(
-                form.username.data,
-                form.email.data,
-                form.password.data or None,
-                is_admin=form.is_admin.data,
-                display_name=form.display_name.data or "",
-            )
-        except DuplicateUserError as clash:
-            form[clash.field].errors.append(str(clash))
-        else:
-            flash(f"Created {user.username}.", "success")
-            invite_if_passwordless(user, current_user)
-            if not htmx().wants_fragment:
-                return back_to_table()
-            return render_fragment(
-                TEMPLATE,
-                "create_form",
-                create_form=UserCreateForm(formdata=None),
-                created=True,
-                user=user,
-                fresh_id=user.id,
-                focus_form=True,
-                swap_oob=True,
-                count=capped_count(current_view().q),
-            )
-    if htmx().wants_fragment:
-        return render_fragment(
-            TEMPLATE, "create_form", status=422, create_form=form, focus_form=True
-        )
-    return render(TEMPLATE, status=422, **table_context(TableView(), create_form=form))
+    user = form.validate_on_submit() and submit(form, create_user, current_user, new_user(form))
+    if not user:
+        context = table_context(TableView(), create_form=form)
+        return render(TABLE, "create_form", status=422, focus_form=True, **context)
+    flash(f"Created {user.username}.", "success")
+    invite_if_passwordless(user, current_user)
+    return render_or_redirect(
+        table_url(),
+        TABLE,
+        "create_form",
+        oob=["new_row_oob", "count_oob"],
+        create_form=UserCreateForm(formdata=None),
+        focus_form=True,
+        user=user,
+        count=capped_count(current_view().q),
+    )
 
 
 @bp.get("/users/<int:user_id>")
 @admin_required
 def row(user_id: int) -> Response:
-    mode = "confirm" if request.args.get("confirm") == "delete" else "row"
-    return single_row_page(get_live_user(user_id), mode, focus=True)
+    block = "confirm_row" if request.args.get("confirm") == "delete" else "row"
+    return render_row(block, get_live_user(user_id))
 
 
 @bp.get("/users/<int:user_id>/edit")
 @admin_required
 def edit(user_id: int) -> Response:
     user = get_live_user(user_id)
-    form = UserEditForm(formdata=None, obj=user, is_active=status_of(user))
-    return single_row_page(user, "edit", form=form)
-
-
-def status_of(user: User) -> str:
-    return "active" if user.is_active else "inactive"
+    status = "active" if user.is_active else "inactive"
+    form = UserEditForm(formdata=None, obj=user, is_active=status)
+    return render_row("edit_row", user, form=form)
 
 
 @bp.route("/users/<int:user_id>", methods=["PUT", "POST"])
@@ -173,67 +183,17 @@ def status_of(user: User) -> str:
 def update(user_id: int) -> Response:
     user = get_live_user(user_id)
     form = UserEditForm()
-    if not (form.validate_on_submit() and apply_edit(user, form)):
-        db.session.rollback()
+    old_address = user.email
+    saved = form.validate_on_submit() and submit(
+        form, update_user, current_user, user, user_change(form), form.version.data
+    )
+    if not saved:
         if form.version.errors:
             form.form_errors.append(NO_VERSION)
-        return single_row_page(user, "edit", status=422, form=form)
-    if not htmx().wants_fragment:
-        flash(f"Saved {user.username}.", "success")
-        return back_to_table()
-    return single_row_page(user, "row", focus=True, fresh=True)
-
-
-def has_errors(form: FlaskForm) -> bool:
-    return bool(form.form_errors) or any(field.errors for field in form)
-
-
-def taken(form: FlaskForm, exclude_id: int | None = None) -> bool:
-    """Add "taken" errors for a username or email another account has; True if any."""
-    mark_taken(form, ("username", "email"), exclude_id=exclude_id)
-    return has_errors(form)
-
-
-def apply_edit(user: User, form: UserEditForm) -> bool:
-    """Copy the form onto `user` and commit; or leave the reasons in the form and return False."""
-    if form.version.data != str(user.version):
-        form.form_errors.append(STALE)
-        return False
-    taken(form, exclude_id=user.id)
-    # Fields outside the contract (status, display name) stay as they are when left out.
-    is_active = {"active": True, "inactive": False}.get(form.is_active.data, user.is_active)
-    display_name = (
-        user.display_name if "display_name" not in request.form else form.display_name.data
-    )
-    problems = rules.change_problems(
-        current_user, user, is_admin=form.is_admin.data, is_active=is_active
-    )
-    for field, message in problems.items():
-        form[field].errors.append(message)
-    if has_errors(form):
-        return False
-    old_email = user.email
-    user.username = form.username.data.strip()
-    user.email = form.email.data.strip()
-    email_set_by_admin(user, old_email)
-    user.display_name = (display_name or "").strip()
-    user.is_admin = form.is_admin.data
-    user.is_active = is_active
-    if form.password.data:
-        user.set_password(form.password.data, method=hash_method())
-        # A reset password ends the sessions that knew the old one.
-        user.rotate_session_token()
-    try:
-        commit_or_report_duplicate()
-    except DuplicateUserError as clash:
-        form[clash.field].errors.append(str(clash))
-    except StaleDataError:
-        db.session.rollback()
-        form.form_errors.append(STALE)
-    if has_errors(form):
-        return False
-    announce_admin_edit(user, old_address=old_email, new_password=bool(form.password.data))
-    return True
+        return render_row("edit_row", user, status=422, form=form)
+    flash(f"Saved {user.username}.", "success")
+    announce_admin_edit(user, old_address=old_address, new_password=bool(form.password.data))
+    return render_or_redirect(table_url(), ROW, "row", user=user)
 
 
 @bp.delete("/users/<int:user_id>")
@@ -241,18 +201,15 @@ def apply_edit(user: User, form: UserEditForm) -> bool:
 @admin_required
 def delete(user_id: int) -> Response:
     user = get_live_user(user_id)
-    problem = rules.delete_problem(current_user, user)
-    if problem:
+    try:
+        delete_user(current_user, user)
+    except Refused as refusal:
         if not htmx().wants_fragment:
-            flash(problem, "error")
-            return back_to_table()
-        response = single_row_page(user, "confirm", status=422, problem=problem)
+            flash(str(refusal), "error")
+            return redirect(table_url(), 303)
         # The confirm button asked for its row to be deleted: show the refusal in it instead.
-        response.headers["HX-Reswap"] = "outerHTML"
-        return response
-    # Soft delete: nothing is lost, so undo can bring the user (and their posts) back exactly.
-    user.deleted_at = utcnow()
-    db.session.commit()
+        response = render_row("confirm_row", user, status=422, problem=str(refusal))
+        return reswap(response, "outerHTML")
     flash(
         {
             "text": f"Deleted {user.username}.",
@@ -264,26 +221,20 @@ def delete(user_id: int) -> Response:
         },
         "success",
     )
-    if not htmx().wants_fragment:
-        return back_to_table()
-    return render_fragment(TEMPLATE, "deleted", swap_oob=True, count=capped_count(current_view().q))
+    return render_or_redirect(table_url(), TABLE, "count_oob", count=capped_count(current_view().q))
 
 
 @bp.post("/users/<int:user_id>/restore")
 @admin_required
 def restore(user_id: int) -> Response:
-    user = db.get_or_404(User, user_id)
-    if user.deleted_at is not None:
-        user.deleted_at = None
-        db.session.commit()
+    user = restore_user(current_user, db.get_or_404(User, user_id))
     flash(f"Restored {user.username}.", "success")
-    if not htmx().wants_fragment:
-        return back_to_table()
-    return render_fragment(
-        TEMPLATE,
+    return render_or_redirect(
+        table_url(),
+        TABLE,
         "results",
-        undone=f"undo-{user.id}",
-        fresh_id=user.id,
-        focus_id=user.id,
+        oob=["undo_gone_oob"],
+        undo_id=f"undo-{user.id}",
+        highlight_id=user.id,
         **table_context(current_view()),
     )

@@ -1,7 +1,7 @@
 """Users: when the email address was confirmed (a mailed link followed).
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01
 
 NULL means not confirmed: accounts made before this migration start unconfirmed, like every
@@ -12,8 +12,8 @@ the search triggers of 0002.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

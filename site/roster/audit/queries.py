@@ -1,0 +1,136 @@
+"""Reading the audit log: filters from the URL, newest first, a keyset page at a time.
+
+Every filter is one indexed condition, and a username becomes a scalar subquery on the
+unique lower(username) index: one query per page, whatever is filtered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+
+from roster.audit.actions import ACTIONS
+from roster.audit.models import AuditEntry
+from roster.extensions import MAX_ID
+from roster.pagination import Page, keyset_page
+from roster.users.models import User
+from roster.users.policy import USERNAME_PATTERN
+
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+USERNAME = re.compile(USERNAME_PATTERN)
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """The filters and the page the admin is looking at; all of it lives in the URL.
+
+    Filter values that cannot match anything sensible (a malformed date, an unknown action)
+    are dropped, so the form shows what was applied; a malformed page cursor is a 400.
+    """
+
+    actor: str = ""
+    user: str = ""
+    action: str = ""
+    after: date | None = None
+    before: date | None = None
+    # The page after this cursor (roster.pagination), newest first; `after` and `before` are
+    # the date filters here, so the page cursor has a name of its own.
+    older: str | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> AuditView:
+        return cls(
+            actor=_who(args.get("actor", "")),
+            user=_who(args.get("user", "")),
+            action=args.get("action", "") if args.get("action") in ACTIONS else "",
+            after=_day(args.get("after", "")),
+            before=_day(args.get("before", "")),
+            older=args.get("older") or None,
+        )
+
+    @property
+    def filtered(self) -> bool:
+        return any((self.actor, self.user, self.action, self.after, self.before))
+
+    def args(self, **changes: Any) -> dict[str, str]:
+        """Query-string arguments for a link to this view with `changes` (empty values dropped)."""
+        view = replace(self, **changes)
+        values = {
+            "actor": view.actor,
+            "user": view.user,
+            "action": view.action,
+            "after": view.after.isoformat() if view.after else "",
+            "before": view.before.isoformat() if view.before else "",
+            "older": view.older or "",
+        }
+        return {name: value for name, value in values.items() if value}
+
+
+def _who(text: str) -> str:
+    """A user id or a username; anything else is no filter at all."""
+    text = text.strip()
+    user_id = _user_id(text)
+    if user_id is not None:
+        return str(user_id)
+    return text if USERNAME.match(text) else ""
+
+
+def _user_id(who: str) -> int | None:
+    """`who` as a user id, if it is one: digits that fit the column (others are a username)."""
+    if who.isascii() and who.isdigit() and len(who) <= len(str(MAX_ID)) and int(who) <= MAX_ID:
+        return int(who)
+    return None
+
+
+def _day(text: str) -> date | None:
+    text = text.strip()
+    if not DAY.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def user_is(column: Any, who: str) -> ColumnElement[bool]:
+    """`column` holds the user `who` names: an id as it is, a username through its index."""
+    as_id = _user_id(who)
+    if as_id is not None:
+        return column == as_id
+    user_id = select(User.id).where(func.lower(User.username) == who.lower()).scalar_subquery()
+    return column == user_id
+
+
+def filtered_entries(view: AuditView) -> Select:
+    query = select(AuditEntry)
+    if view.actor:
+        query = query.where(user_is(AuditEntry.actor_id, view.actor))
+    if view.user:
+        query = query.where(user_is(AuditEntry.target_id, view.user))
+    if view.action:
+        query = query.where(AuditEntry.action == view.action)
+    if view.after:
+        query = query.where(AuditEntry.created_at >= _midnight(view.after))
+    if view.before:
+        query = query.where(AuditEntry.created_at < _midnight(view.before))
+    return query
+
+
+def fetch_page(view: AuditView, per_page: int) -> Page[AuditEntry]:
+    """Newest first from `view.older` on, one statement (roster.pagination)."""
+    return keyset_page(
+        filtered_entries(view),
+        (AuditEntry.created_at, AuditEntry.id),
+        per_page=per_page,
+        descending=True,
+        after=view.older,
+    )

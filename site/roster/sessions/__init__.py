@@ -1,0 +1,1 @@
+"""Server-side sessions: every sign-in is a record that its cookies name, and that can end."""
