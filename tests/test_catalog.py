@@ -184,6 +184,16 @@ def test_each_state_renders_alone_and_in_its_page(catalog, entry: Entry):
         ("profiles/profile.html?block=post_page&state=load-more", 'data-testid="load-more"'),
         ("posts/post.html?block=post_article&state=owner", 'data-testid="delete-post"'),
         ("account/password.html?block=password_form&state=wrong-password", WRONG_PASSWORD),
+        (
+            "accounts/new_password.html?block=new_password_form&state=validation-errors",
+            policy.PASSWORD_MESSAGE,
+        ),
+        (
+            "accounts/new_password.html?block=new_password_form&state=validation-errors",
+            policy.CONFIRM_MESSAGE,
+        ),
+        ("accounts/new_password.html?block=new_password_form&state=reset", policy.PASSWORD_MESSAGE),
+        ("accounts/forgot.html?block=forgot_form&state=validation-errors", "field is required"),
     ],
 )
 def test_states_show_what_they_are_named_after(catalog, entry_path, expected):

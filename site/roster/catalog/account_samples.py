@@ -9,7 +9,7 @@ from roster.accounts import mails
 from roster.accounts.forms import ForgotPasswordForm, NewPasswordForm
 from roster.accounts.tokens import BAD, EXPIRED, TAKEN, USED, Purpose
 from roster.accounts.views import LINK_PROBLEMS, NEXT_STEPS, TOO_MANY_RESETS
-from roster.catalog.samples import EPOCH, Context, people
+from roster.catalog.samples import EPOCH, Context, people, submitted
 from roster.mail import Letter
 from roster.mail.outbox import KeptMessage
 from roster.users.models import User
@@ -57,19 +57,19 @@ def forgot(*, sent: bool = False) -> Context:
 
 
 def forgot_errors(*, throttled: bool = False) -> Context:
-    form = ForgotPasswordForm(formdata=None)
     if throttled:
+        form = ForgotPasswordForm(formdata=None)
         form.form_errors.append(TOO_MANY_RESETS)
     else:
-        form.email.errors = ["This field is required."]
+        form = submitted(ForgotPasswordForm, {"email": ""})
     return {"form": form, "sent": False}
 
 
 def new_password(kind: str = "reset", *, errors: bool = False, names: str = "ordinary") -> Context:
-    form = NewPasswordForm(formdata=None)
     if errors:
-        form.password.errors = ["At least 12 characters."]
-        form.confirm.errors = ["The passwords do not match."]
+        form = submitted(NewPasswordForm, {"password": "short", "confirm": "other"})
+    else:
+        form = NewPasswordForm(formdata=None)
     return {"form": form, "kind": kind, "user": invited(names), "action": "/password/reset/x"}
 
 
