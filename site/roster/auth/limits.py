@@ -23,6 +23,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from roster.extensions import db, limiter
+from roster.users.policy import identifier_key
 from roster.users.service import find_for_login
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,7 +49,7 @@ def sign_in_account_key() -> str:
             db.session.rollback()
             user = None
         g.sign_in_account_key = (
-            f"account:{user.id}" if user else "name:" + identifier.strip().lower()
+            f"account:{user.id}" if user else "name:" + identifier_key(identifier)
         )
     return g.sign_in_account_key
 
