@@ -160,6 +160,8 @@ def test_the_table_announces_its_count_politely(page: Page):
     status.evaluate("(region) => { region.rosterSeen = true; }")
     page.get_by_role("searchbox", name="Search users").fill("e2e-adm")
     expect(status).to_contain_text("1 user")
+    # The search has settled (its address is pushed) before the sort click, as a reader's would.
+    expect(page).to_have_url(re.compile(r"q=e2e-adm"))
     assert status.evaluate("(region) => region.rosterSeen") is True
     page.get_by_role("columnheader", name="Username").get_by_role("link").click()
     expect(page).to_have_url(re.compile(r"sort=username"))
