@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from roster.audit.models import AuditEntry
 from roster.extensions import db
@@ -19,6 +17,7 @@ from roster.users.queries import SORT_KEYS, TableView, filter_conditions
 from tests.helpers import (
     HX,
     HX_HISTORY_RESTORE,
+    counted_queries,
     dialect,
     fetch,
     find,
@@ -54,22 +53,6 @@ def ids(*users: User) -> set[int]:
 
 def query_of(url: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(url).query)
-
-
-@contextmanager
-def counted_queries(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 # ---- filters --------------------------------------------------------------------------------
