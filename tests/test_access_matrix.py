@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -99,7 +100,14 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("users.delete", "DELETE"): ADMINS,
     ("users.delete", "POST"): ADMINS,
     ("users.restore", "POST"): ADMINS,
+    ("users.export_csv", "GET"): ADMINS,
+    ("users.trashed_row", "GET"): ADMINS,
+    ("users.purge", "POST"): ADMINS,
+    ("users.purge", "DELETE"): ADMINS,
 }
+
+# Routes about a user in the trash: their path names the deleted user instead of the owner.
+IN_TRASH = {"users.trashed_row", "users.purge", "users.restore"}
 
 # Columns that change on every signed-in request, refused or not: when a session was last seen.
 VOLATILE = {("user_sessions", "last_seen_at")}
@@ -132,7 +140,8 @@ class World:
     values: dict[str, Any]
 
     def url(self, rule: Rule) -> str:
-        return rule.build(self.values, append_unknown=False)[1]
+        values = {**self.values, "user_id": self.values["trashed_id"]}
+        return rule.build(values if rule.endpoint in IN_TRASH else self.values)[1]
 
     def snapshot(self) -> dict[str, list[tuple]]:
         """Every row of every table, but for the columns each request touches."""
@@ -157,6 +166,7 @@ def world(app: Flask, make_user: Callable[..., Any]) -> World:
     owner = make_user("owner")
     make_user("member")
     make_user("admin", is_admin=True)
+    trashed = make_user("trashed", deleted_at=datetime.now(UTC))
     post = save(app, Post(author_id=owner.id, title="A post", body="Its body."))
     # The owner's first session is on another browser: revoking it keeps this one signed in.
     sign_in(app.test_client(), owner.username)
@@ -166,6 +176,7 @@ def world(app: Flask, make_user: Callable[..., Any]) -> World:
         sign_in(clients[visitor], visitor)
     values = {
         "user_id": owner.id,
+        "trashed_id": trashed.id,
         "username": owner.username,
         "post_id": post.id,
         "session_id": session_id,
