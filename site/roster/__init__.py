@@ -72,6 +72,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature: its routes here, its templates in templates/<feature>/."""
+    from roster.account.views import bp as account
     from roster.audit.views import bp as audit
     from roster.auth.views import bp as auth
     from roster.health.views import bp as health
@@ -80,7 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from roster.profiles.views import bp as profiles
     from roster.users.views import bp as users
 
-    for blueprint in (pages, auth, profiles, posts, users, audit, health):
+    for blueprint in (pages, auth, profiles, posts, users, audit, account, health):
         app.register_blueprint(blueprint)
 
 
