@@ -123,6 +123,11 @@ def test_the_setup_page_shows_the_key_as_a_qr_code_and_as_text(member_client, me
     assert find(fragment, "#mfa-panel") is not None
 
 
+def test_the_setup_form_keeps_where_to_go_next(member_client, member):
+    form = find(member_client.get("/account/mfa?next=/about"), "#mfa-on-form")
+    assert form.get("action") == form.get("hx-post") == "/account/mfa?next=/about"
+
+
 def test_the_profile_links_to_the_setup(member_client, member):
     profile = member_client.get("/user/member")
     assert find(profile, '[data-testid="account-mfa"]').get("href") == "/account/mfa"

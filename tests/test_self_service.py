@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from roster.account.forms import CHOOSE
 from roster.audit.models import AuditEntry
+from roster.extensions import db
 from roster.mfa.models import Authenticator
 from roster.posts.models import Post
 from roster.profiles.forms import WRONG_PASSWORD
@@ -199,3 +200,26 @@ def test_wrong_passwords_are_rate_limited(make_app, member):
     answer = delete(client, password=PASSWORD, posts="keep")
     assert answer.status_code == 429
     assert "Too many wrong passwords" in answer.text
+
+
+def test_the_download_runs_the_same_queries_however_much_there_is(app, member_client, member):
+    """Four reads (profile from the session, posts, sessions, audit), not one per row."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        member_client.get("/account/data.json")
+        few = len(statements)
+        save_all(app, [Post(author_id=member.id, title=f"P{n}", body="x") for n in range(20)])
+        for _ in range(3):
+            sign_in(app.test_client(), "member")
+        statements.clear()
+        member_client.get("/account/data.json")
+        assert len(statements) == few
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
