@@ -11,14 +11,15 @@ calls one of the helpers below, which return detached objects whose columns are 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import lxml.html
 from flask import Flask
 from flask.testing import FlaskClient
 from lxml.html import HtmlElement
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.sql import Executable
 from werkzeug.test import TestResponse
 
@@ -160,6 +161,23 @@ def change(app: Flask, model: type[M], ident: Any, **changes: Any) -> M:
             setattr(instance, name, value)
         db.session.commit()
         return loaded(instance)
+
+
+@contextmanager
+def counted_queries(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements run inside the block, in order (what a request costs)."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def search_ids(app: Flask, term: str) -> list[int]:

@@ -127,7 +127,10 @@ def sign_in_code() -> Response:
             return redirect(url_for("pages.home"), 303)
         pending.forget()
         flash(SIGN_IN_AGAIN, "info")
-        return redirect_whole_page(url_for("auth.login"))
+        # As any page that needs a sign-in: htmx is told to load the sign-in page.
+        if htmx().is_htmx:
+            return client_redirect(url_for("auth.login"))
+        return vary(redirect(url_for("auth.login"), 303))
     user = waiting.user
     form = CodeForm()
     if form.validate_on_submit():
