@@ -42,6 +42,8 @@ ADMINS = {"anonymous": LOGIN, "member": FORBIDDEN, "owner": FORBIDDEN, "admin": 
 OWN = {"anonymous": LOGIN, "member": FORBIDDEN, "owner": OK, "admin": FORBIDDEN}
 # Another of the owner's sessions: other people cannot even tell it exists.
 OWN_SESSION = {"anonymous": LOGIN, "member": MISSING, "owner": OK, "admin": MISSING}
+# The code step of signing in: a visitor who gave no password first is sent back to it.
+MID_SIGN_IN = SIGNED_IN
 # The development outbox is served in debug only: production has nothing there.
 DEBUG_ONLY = dict.fromkeys(VISITORS, MISSING)
 
@@ -84,6 +86,13 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("posts.confirm_delete", "GET"): OWN,
     ("posts.delete", "DELETE"): OWN,
     ("posts.delete_form", "POST"): OWN,
+    ("mfa.account", "GET"): SIGNED_IN,
+    ("mfa.account", "POST"): SIGNED_IN,
+    ("mfa.sign_in_code", "GET"): MID_SIGN_IN,
+    ("mfa.sign_in_code", "POST"): MID_SIGN_IN,
+    ("account.download_data", "GET"): SIGNED_IN,
+    ("account.delete_account", "GET"): SIGNED_IN,
+    ("account.delete_account", "POST"): SIGNED_IN,
     ("sessions.index", "GET"): SIGNED_IN,
     ("sessions.revoke", "POST"): OWN_SESSION,
     ("sessions.revoke_others", "POST"): SIGNED_IN,
