@@ -29,7 +29,7 @@ from roster.profiles.forms import WRONG_PASSWORD, PasswordForm, ProfileForm
 from roster.sessions.models import UserSession
 from roster.users.forms import UserCreateForm, UserEditForm
 from roster.users.models import User
-from roster.users.policy import TAKEN_MESSAGES
+from roster.users.policy import TAKEN_MESSAGES, Role
 from roster.users.queries import COUNT_CAP, TableView
 from roster.users.service import STALE
 
@@ -90,7 +90,7 @@ def people(kind: str = "ordinary") -> list[User]:
             email=f"{username}@example.com",
             display_name=display_name,
             bio=bio,
-            is_admin=number == 1,
+            role=Role.admin if number == 1 else Role.member,
             is_active=True,
             created_at=EPOCH - timedelta(days=400 + number),
         )
@@ -189,6 +189,12 @@ def error(code: int) -> Context:
 def nav(kind: str | None = None) -> Context:
     """Signed out without `kind`; signed in as the first (admin) person of `kind` with it."""
     return {"current_user": people(kind)[0] if kind else AnonymousUserMixin()}
+
+
+def nav_moderator() -> Context:
+    moderator = people()[1]
+    moderator.role = Role.moderator
+    return {"current_user": moderator}
 
 
 def toasts() -> Context:
@@ -348,6 +354,14 @@ def table(
     }
 
 
+def table_for_moderator() -> Context:
+    """The table a moderator reads: no Add user, no Edit or Delete, no mail to resend."""
+    context = table()
+    moderator = context["page"].items[1]
+    moderator.role = Role.moderator
+    return {**context, "current_user": moderator}
+
+
 def table_empty() -> Context:
     return table(rows=[])
 
@@ -467,7 +481,7 @@ def audit_entries(kind: str = "ordinary") -> list[AuditEntry]:
             "user.update",
             admin,
             someone,
-            {"is_admin": [False, True], "password_hash": [REDACTED, REDACTED]},
+            {"role": ["member", "admin"], "password_hash": [REDACTED, REDACTED]},
         ),
         ("user.delete", admin, someone, {"deleted_at": [None, EPOCH.isoformat()]}),
         ("user.purge", None, someone, {}),

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, flash, url_for
 from flask_login import current_user, login_required
 from ua_parser import parse
 
-from roster.auth.access import admin_required
+from roster.auth.permissions import Permission, permission_required
 from roster.extensions import db
 from roster.rendering import render, render_or_redirect
 from roster.sessions.service import (
@@ -120,14 +120,14 @@ def user_list(user: User) -> Response:
 
 
 @bp.get("/users/<int:user_id>/sessions")
-@admin_required
+@permission_required(Permission.USERS_READ)
 def user_sessions(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     return render(TEMPLATE, "session_list", **sessions_context(user, admin_view=True))
 
 
 @bp.post("/users/<int:user_id>/sessions/<int:session_id>/revoke")
-@admin_required
+@permission_required(Permission.SESSIONS_REVOKE_ANY)
 def revoke_for_user(user_id: int, session_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     if not end_session(user.id, session_id, REVOKED_BY_ADMIN):
@@ -138,7 +138,7 @@ def revoke_for_user(user_id: int, session_id: int) -> Response:
 
 
 @bp.post("/users/<int:user_id>/sessions/revoke-all")
-@admin_required
+@permission_required(Permission.SESSIONS_REVOKE_ANY)
 def revoke_all_for_user(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     ended = end_sessions(user.id, REVOKED_BY_ADMIN)

@@ -25,7 +25,7 @@ SORT_KEYS: dict[str, SortKey] = {
     "username": lambda u: (func.lower(u.username, type_=String),),
     "email": lambda u: (func.lower(u.email, type_=String),),
     "created": lambda u: (u.created_at, u.id),
-    "role": lambda u: (u.is_admin, u.id),
+    "role": lambda u: (u.role, u.id),
 }
 
 

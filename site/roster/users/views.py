@@ -1,4 +1,5 @@
-"""The live user table: admins search, sort, page, create, edit in place, delete and undo.
+"""The live user table: admins and moderators search, sort and page; admins also create, edit
+in place, delete and undo.
 
 Each view parses the request, calls a service (roster.users.service) and answers with one
 render call: htmx gets the fragments that change, a plain form a 303 back to the table, so
@@ -11,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from roster.accounts.service import announce_admin_edit, invite_if_passwordless
-from roster.auth.access import admin_required
+from roster.auth.permissions import Permission, can, permission_required
 from roster.extensions import db
 from roster.htmx import htmx, reswap
 from roster.rendering import render, render_or_redirect
@@ -53,16 +54,15 @@ def user_count(count: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RowLinks:
-    """The URL prefixes a row joins its user to (usernames are URL-safe by USERNAME_PATTERN)."""
+    """The URL prefix a row joins its user's id to (its row, edit form and details page)."""
 
     users: str
-    profiles: str
 
 
 @bp.app_template_global()
 def row_links() -> RowLinks:
     """Built once per table: url_for per row would be the slowest part of a page of rows."""
-    return RowLinks(url_for("users.index"), url_for("profiles.show", username=""))
+    return RowLinks(url_for("users.index"))
 
 
 def table_context(view: TableView, **extra: Any) -> dict[str, Any]:
@@ -118,7 +118,7 @@ def new_user(form: UserCreateForm) -> NewUser:
         email=form.email.data,
         password=form.password.data or None,
         display_name=form.display_name.data or "",
-        is_admin=form.is_admin.data,
+        role=form.role.data,
     )
 
 
@@ -127,7 +127,7 @@ def user_change(form: UserEditForm) -> UserChange:
     return UserChange(
         username=form.username.data,
         email=form.email.data,
-        is_admin=form.is_admin.data,
+        role=form.role.data,
         display_name=form.display_name.data if form.display_name.raw_data else None,
         is_active=STATUSES.get(form.is_active.data),
         password=form.password.data or None,
@@ -135,13 +135,13 @@ def user_change(form: UserEditForm) -> UserChange:
 
 
 @bp.get("/users")
-@admin_required
+@permission_required(Permission.USERS_READ)
 def index() -> Response:
     return render(TABLE, "results", **table_context(TableView.from_args(request.args)))
 
 
 @bp.post("/users")
-@admin_required
+@permission_required(Permission.USERS_CHANGE)
 def create() -> Response:
     form = UserCreateForm()
     user = form.validate_on_submit() and submit(form, create_user, current_user, new_user(form))
@@ -163,14 +163,17 @@ def create() -> Response:
 
 
 @bp.get("/users/<int:user_id>")
-@admin_required
+@permission_required(Permission.USERS_READ)
 def row(user_id: int) -> Response:
-    block = "confirm_row" if request.args.get("confirm") == "delete" else "row"
-    return render_row(block, get_live_user(user_id))
+    """The row as it reads (also Cancel's answer), or asking before a delete (admins only)."""
+    confirm = request.args.get("confirm") == "delete"
+    if confirm and not can(Permission.USERS_CHANGE):
+        abort(403)
+    return render_row("confirm_row" if confirm else "row", get_live_user(user_id))
 
 
 @bp.get("/users/<int:user_id>/edit")
-@admin_required
+@permission_required(Permission.USERS_CHANGE)
 def edit(user_id: int) -> Response:
     user = get_live_user(user_id)
     status = "active" if user.is_active else "inactive"
@@ -179,7 +182,7 @@ def edit(user_id: int) -> Response:
 
 
 @bp.route("/users/<int:user_id>", methods=["PUT", "POST"])
-@admin_required
+@permission_required(Permission.USERS_CHANGE)
 def update(user_id: int) -> Response:
     user = get_live_user(user_id)
     form = UserEditForm()
@@ -198,7 +201,7 @@ def update(user_id: int) -> Response:
 
 @bp.delete("/users/<int:user_id>")
 @bp.post("/users/<int:user_id>/delete")
-@admin_required
+@permission_required(Permission.USERS_CHANGE)
 def delete(user_id: int) -> Response:
     user = get_live_user(user_id)
     try:
@@ -225,7 +228,7 @@ def delete(user_id: int) -> Response:
 
 
 @bp.post("/users/<int:user_id>/restore")
-@admin_required
+@permission_required(Permission.USERS_CHANGE)
 def restore(user_id: int) -> Response:
     user = restore_user(current_user, db.get_or_404(User, user_id))
     flash(f"Restored {user.username}.", "success")
