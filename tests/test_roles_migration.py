@@ -102,3 +102,27 @@ def test_downgrade_turns_admins_back_into_is_admin(old_app):
         conn.execute(text("UPDATE users SET role = 'moderator' WHERE username = 'bob'"))
     downgrade(revision=BEFORE)
     assert read("SELECT username, is_admin FROM users") == {"ada": True, "bob": False}
+
+
+def test_posts_survive_the_upgrade_visible_and_keep_going_when_their_hider_is_purged(old_app):
+    add_old_users(ada=False, mo=False)
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO posts (author_id, title, body, created_at, updated_at)"
+                " SELECT id, 'Hello', 'Text', created_at, created_at FROM users"
+                " WHERE username = 'ada'"
+            )
+        )
+    upgrade()
+    query = "SELECT title, hidden_at, hidden_by_id, hidden_reason FROM posts"
+    with db.engine.begin() as conn:
+        assert conn.execute(text(query)).all() == [("Hello", None, None, None)]
+        conn.execute(
+            text(
+                "UPDATE posts SET hidden_reason = 'spam',"
+                " hidden_by_id = (SELECT id FROM users WHERE username = 'mo')"
+            )
+        )
+        conn.execute(text("DELETE FROM users WHERE username = 'mo'"))
+        assert conn.execute(text(query)).all() == [("Hello", None, None, "spam")]

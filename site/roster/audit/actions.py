@@ -19,4 +19,6 @@ ACTIONS: dict[str, str] = {
     "user.restore": "Restored user",
     "user.purge": "Purged user",
     "post.hide": "Hid post",
+    "post.unhide": "Unhid post",
+    "post.delete": "Deleted post",
 }

@@ -22,6 +22,7 @@ from roster.audit.service import REDACTED
 from roster.auth.forms import LoginForm, RegisterForm
 from roster.auth.views import LOGIN_FAILED
 from roster.errors import MESSAGES
+from roster.moderation.forms import HideForm
 from roster.pagination import Page, encode
 from roster.posts.forms import PostForm
 from roster.posts.models import Post
@@ -152,6 +153,48 @@ def profile_empty() -> Context:
 
 def post(kind: str = "ordinary") -> Context:
     return {"post": posts(kind)[0]}
+
+
+# ---- moderation -------------------------------------------------------------------------
+
+HIDE_REASON = "Advertising: links to a shop, posted in every thread."
+
+
+def hidden(a_post: Post) -> Post:
+    a_post.hidden_at = EPOCH
+    a_post.hidden_reason = HIDE_REASON
+    return a_post
+
+
+def moderator() -> User:
+    """Someone who moderates posts and wrote none of the samples'."""
+    return User(id=99, username="mo", display_name="Mo Derator", role=Role.moderator)
+
+
+def post_for_moderator(*, is_hidden: bool = False) -> Context:
+    """A post as a moderator sees it: Hide (or the reason and Unhide) and Delete."""
+    the_post = posts()[0]
+    return {"current_user": moderator(), "post": hidden(the_post) if is_hidden else the_post}
+
+
+def hidden_post_for_author() -> Context:
+    """The author's own hidden post: the reason, no controls but their own."""
+    return own_post(post=hidden(posts()[0]))
+
+
+def hide_refused() -> Context:
+    """Hide without a reason: the form again, with the message."""
+    form = submitted(HideForm, {"reason": "  "})
+    return {**post_for_moderator(), "hide_form": form}
+
+
+def profile_with_hidden_post(*, for_moderator: bool = False) -> Context:
+    """A profile whose newest post is hidden: its owner, or a moderator, sees it marked."""
+    context = profile_owner()
+    hidden(context["page"].items[0])
+    if for_moderator:
+        return {**context, "current_user": moderator(), "post_form": None}
+    return context
 
 
 def login() -> Context:

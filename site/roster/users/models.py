@@ -85,7 +85,9 @@ class User(UserMixin, db.Model):
     # Optimistic locking: an edit based on a stale version is refused, not silently lost.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    posts: Mapped[list[Post]] = relationship(back_populates="author", lazy="raise_on_sql")
+    posts: Mapped[list[Post]] = relationship(
+        back_populates="author", lazy="raise_on_sql", foreign_keys="Post.author_id"
+    )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
