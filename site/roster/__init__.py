@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per feature: its routes here, its templates in templates/<feature>/."""
     from roster.audit.views import bp as audit
     from roster.auth.views import bp as auth
+    from roster.details.views import bp as details
     from roster.health.views import bp as health
     from roster.moderation.views import bp as moderation
     from roster.pages.views import bp as pages
@@ -79,7 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from roster.profiles.views import bp as profiles
     from roster.users.views import bp as users
 
-    for blueprint in (pages, auth, profiles, posts, moderation, users, audit, health):
+    for blueprint in (pages, auth, profiles, posts, moderation, users, details, audit, health):
         app.register_blueprint(blueprint)
 
 

@@ -188,6 +188,13 @@ ENTRIES: list[Entry] = [
     Entry("users/row.html", "edit_row", "right-to-left", partial(samples.edit_row, "rtl")),
     Entry("users/row.html", "confirm_row", "default", samples.confirm_row),
     Entry("users/row.html", "confirm_row", "refused", partial(samples.confirm_row, LAST_ADMIN)),
+    Entry("details/user.html", "content", "admin", samples.details),
+    Entry(
+        "details/user.html", "content", "moderator", partial(samples.details, viewer="moderator")
+    ),
+    Entry("details/user.html", "content", "nothing-yet", samples.details_empty),
+    Entry("details/user.html", "content", "long-names", partial(samples.details, "long")),
+    Entry("details/user.html", "content", "right-to-left", partial(samples.details, "rtl")),
     Entry("audit/index.html", "content", "entries", samples.audit),
     Entry("audit/index.html", "content", "empty", samples.audit_empty),
     Entry("audit/index.html", "content", "filtered", partial(samples.audit, user="grace.hopper")),

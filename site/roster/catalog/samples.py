@@ -562,3 +562,39 @@ def audit_empty() -> Context:
 
 def audit_no_match() -> Context:
     return {**audit(user="nobody-like-this", action="user.purge"), "page": Page([])}
+
+
+# ---- a user's details -----------------------------------------------------------------------
+
+
+def details(kind: str = "ordinary", *, viewer: str = "admin") -> Context:
+    """The details of the second person of `kind` as an admin sees them (or a moderator: no
+    Sign out buttons): sign-ins, two open sessions, posts (the newest hidden), history."""
+    admin, someone, *_ = people(kind)
+    someone.email_verified_at = EPOCH - timedelta(days=30)
+    entries = audit_entries(kind)
+    their_posts = posts(kind, authors=[someone])
+    hidden(their_posts[0])
+    session_context = sessions()
+    for record in session_context["sessions"]:
+        record.user_id = someone.id
+    return {
+        **session_context,
+        "current_user": moderator() if viewer == "moderator" else admin,
+        "owner": someone,
+        "current_id": None,
+        "admin_view": True,
+        "user": someone,
+        "sign_ins": [entry for entry in entries if entry.action.startswith("auth.sign_in")],
+        "posts": their_posts,
+        "history": Page(entries, encode((entries[-1].created_at, entries[-1].id))),
+        "actions": ACTIONS,
+    }
+
+
+def details_empty() -> Context:
+    """A new, invited account: nothing recorded, no sessions, no posts."""
+    context = details()
+    context["user"].set_unusable_password()
+    context["user"].email_verified_at = None
+    return {**context, "sign_ins": [], "sessions": [], "posts": [], "history": Page([])}

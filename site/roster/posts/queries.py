@@ -69,3 +69,16 @@ def count_posts(author: User, viewer: Any = None) -> int:
         select(func.count()).select_from(Post).where(Post.author_id == author.id, seen_by(viewer))
     )
     return db.session.scalar(query) or 0
+
+
+def newest_posts_of(author: User, limit: int) -> list[Post]:
+    """The author's newest posts, hidden ones too, whatever the account's state: for staff."""
+    query = (
+        select(Post)
+        .join(Post.author)
+        .where(Post.author_id == author.id)
+        .options(contains_eager(Post.author))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

@@ -1,4 +1,5 @@
-"""Where users see and end their signed-in sessions, and admins those of any user."""
+"""Where users see and end their signed-in sessions, and admins those of any user (shown on the
+user's details page)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, url_for
+from flask import Blueprint, Response, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 from ua_parser import parse
 
@@ -107,23 +108,25 @@ def revoke_others() -> Response:
     return own_list()
 
 
-# ---- admins: any user's sessions ------------------------------------------------------------
+# ---- staff: any user's sessions (admins sign them out) ----------------------------------------
+
+
+def details_url(user_id: int) -> str:
+    """A user's sessions are a section of their details page (roster.details)."""
+    return url_for("details.show", user_id=user_id, _anchor="sessions")
 
 
 def user_list(user: User) -> Response:
     return render_or_redirect(
-        url_for("sessions.user_sessions", user_id=user.id),
-        TEMPLATE,
-        "session_list",
-        **sessions_context(user, admin_view=True),
+        details_url(user.id), TEMPLATE, "session_list", **sessions_context(user, admin_view=True)
     )
 
 
 @bp.get("/users/<int:user_id>/sessions")
 @permission_required(Permission.USERS_READ)
 def user_sessions(user_id: int) -> Response:
-    user = db.get_or_404(User, user_id)
-    return render(TEMPLATE, "session_list", **sessions_context(user, admin_view=True))
+    """The old address of a user's sessions: now a section of the details page."""
+    return redirect(details_url(db.get_or_404(User, user_id).id), 301)
 
 
 @bp.post("/users/<int:user_id>/sessions/<int:session_id>/revoke")
