@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import ADMIN, LoadWatch, NoReload, sign_in
+from e2e.helpers import ADMIN, MODERATOR, LoadWatch, NoReload, sign_in
 from roster.mail.testing import MailServer
 
 CHROMIUM = "/usr/bin/chromium"
@@ -82,18 +82,21 @@ def flask(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
 
 @pytest.fixture(scope="session")
 def live_server(server_env: dict[str, str], server_port: int) -> Iterator[str]:
-    """Migrate, seed, create an admin, then serve with gunicorn as production does."""
+    """Migrate, seed, create an admin and a moderator, then serve with gunicorn as production
+    does."""
     flask(server_env, "db", "upgrade")
     flask(server_env, *SEED)
-    flask(
-        server_env,
-        "create-user",
-        ADMIN["username"],
-        "--email",
-        ADMIN["email"],
-        "--admin",
-        stdin=f"{ADMIN['password']}\n{ADMIN['password']}\n",
-    )
+    for account, role in ((ADMIN, "admin"), (MODERATOR, "moderator")):
+        flask(
+            server_env,
+            "create-user",
+            account["username"],
+            "--email",
+            account["email"],
+            "--role",
+            role,
+            stdin=f"{account['password']}\n{account['password']}\n",
+        )
     port = server_port
     process = subprocess.Popen(
         [

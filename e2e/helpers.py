@@ -10,6 +10,11 @@ ADMIN = {
     "email": "e2e-admin@example.com",
     "password": "e2e admin password",
 }
+MODERATOR = {
+    "username": "e2e-moderator",
+    "email": "e2e-moderator@example.com",
+    "password": "e2e moderator password",
+}
 
 
 def sign_in(

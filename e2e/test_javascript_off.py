@@ -13,7 +13,7 @@ from urllib.parse import quote_plus
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import ADMIN, register, sign_in
+from e2e.helpers import ADMIN, MODERATOR, register, sign_in
 from roster.mail.testing import MailServer
 
 pytestmark = pytest.mark.browser_context_args(java_script_enabled=False)
@@ -115,12 +115,27 @@ def test_admin_searches_creates_edits_deletes_and_undoes_through_plain_forms(pag
     expect(page.get_by_test_id("users-empty")).to_be_visible()
 
 
-def test_open_a_profile_from_the_users_table(page: Page):
+def test_open_details_then_the_profile_from_the_users_table(page: Page):
     sign_in(page)
     page.goto(f"/users?q={ADMIN['username']}")
     page.get_by_test_id("user-row").get_by_role("link", name=ADMIN["username"], exact=True).click()
+    expect(page).to_have_url(re.compile(r"/users/\d+/details$"))
+    page.get_by_test_id("public-profile").click()
     expect(page).to_have_url(re.compile(rf"/user/{ADMIN['username']}$"))
     expect(page.get_by_test_id("profile-name")).to_be_visible()
+
+
+def test_a_moderator_hides_a_post_without_javascript(page: Page):
+    sign_in(page, MODERATOR["username"], MODERATOR["password"])
+    page.goto("/")
+    page.get_by_test_id("post-card").first.get_by_role("link").first.click()
+    page.get_by_test_id("hide-post").click()
+    page.get_by_label("Why hide it?").fill("Checked without JavaScript.")
+    page.get_by_test_id("confirm-hide").click()
+    expect(page).to_have_url(re.compile(r"/post/\d+$"))
+    expect(page.get_by_test_id("hidden-reason")).to_have_text("Checked without JavaScript.")
+    page.get_by_test_id("unhide-post").click()
+    expect(page.get_by_test_id("hidden-note")).to_have_count(0)
 
 
 def test_sign_out_another_session_from_the_sessions_page(page: Page, browser, base_url: str):

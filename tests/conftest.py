@@ -22,10 +22,18 @@ from roster import create_app
 from roster.extensions import db
 from roster.mail.testing import MailServer
 from roster.users.models import User
+from roster.users.policy import Role
 from roster.users.service import NewUser, create_user
-from tests.helpers import PASSWORD, REDIS_URL, UNSAFE_METHODS, csrf_token, loaded, sign_in
+from tests.helpers import (
+    PASSWORD,
+    POSTGRES_URL,
+    REDIS_URL,
+    UNSAFE_METHODS,
+    csrf_token,
+    loaded,
+    sign_in,
+)
 
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # One schema per run, so that runs from several checkouts at once do not collide.
 POSTGRES_SCHEMA = f"roster_tests_{os.getpid()}"
 
@@ -166,7 +174,7 @@ def make_user(app: Flask) -> Callable[..., User]:
             fields.pop("email", f"{username}@example.com"),
             fields.pop("password", PASSWORD),
             display_name=fields.pop("display_name", ""),
-            is_admin=fields.pop("is_admin", False),
+            role=fields.pop("role", Role.admin if fields.pop("is_admin", False) else Role.member),
         )
         with app.app_context():
             user = create_user(None, new)
@@ -185,7 +193,18 @@ def member(make_user) -> User:
 
 @pytest.fixture
 def admin(make_user) -> User:
-    return make_user("admin", is_admin=True, display_name="Ad Min")
+    return make_user("admin", role=Role.admin, display_name="Ad Min")
+
+
+@pytest.fixture
+def moderator(make_user) -> User:
+    return make_user("moderator", role=Role.moderator, display_name="Mo Derator")
+
+
+@pytest.fixture
+def moderator_client(client: RosterClient, moderator: User) -> RosterClient:
+    sign_in(client, moderator.username)
+    return client
 
 
 @pytest.fixture

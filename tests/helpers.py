@@ -11,18 +11,23 @@ calls one of the helpers below, which return detached objects whose columns are 
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import lxml.html
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_migrate import upgrade
 from lxml.html import HtmlElement
-from sqlalchemy import event, select
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.sql import Executable
 from werkzeug.test import TestResponse
 
+from roster import create_app
 from roster.extensions import db
 from roster.users.models import User
 from roster.users.queries import search_condition
@@ -189,3 +194,43 @@ def search_ids(app: Flask, term: str) -> list[int]:
 # The shared Redis on this machine: each run keeps to a database number of its own (1-15), and
 # each test to a key prefix of its own (the `redis_prefix` fixture), so suites never clash.
 REDIS_URL = f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}"
+
+
+# ---- migration tests ------------------------------------------------------------------------
+
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@contextmanager
+def app_at_revision(
+    request: pytest.FixtureRequest, tmp_path: Path, revision: str
+) -> Iterator[Flask]:
+    """An app on an empty database of its own (a SQLite file, or a PostgreSQL schema with
+    --db=postgres) migrated to `revision`, inside its app context: a test fills it with raw
+    SQL as an older Roster would have, then upgrades."""
+    postgres = request.config.getoption("--db") == "postgres"
+    if postgres:
+        schema = f"roster_migration_{os.getpid()}_{secrets.token_hex(4)}"
+        admin = create_engine(POSTGRES_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    else:
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": secrets.token_hex(16),
+            "SQLALCHEMY_DATABASE_URI": url,
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    with app.app_context():
+        upgrade(revision=revision)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    if postgres:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()

@@ -23,12 +23,13 @@ from roster import create_app
 from roster.extensions import db
 from roster.posts.models import Post
 from roster.sessions.models import UserSession
+from roster.users.policy import Role
 from tests.conftest import RosterClient, base_config
 from tests.helpers import HX, UNSAFE_METHODS, save, scalar, sign_in
 
-# The visitors. `owner` is the user every path points at (their id, name, post and session);
-# `member` is another signed-in member.
-VISITORS = ("anonymous", "member", "owner", "admin")
+# The visitors. `owner` is the member every path points at (their id, name, post and session);
+# `member` is another member; `moderator` and `admin` have those roles.
+VISITORS = ("anonymous", "member", "owner", "moderator", "admin")
 
 OK = "ok"  # served: any answer below 500 that is not a refusal
 LOGIN = "login"  # sent to sign in
@@ -37,11 +38,16 @@ MISSING = "missing"  # 404: the thing is not theirs to see
 
 ANYONE = dict.fromkeys(VISITORS, OK)
 SIGNED_IN = {**ANYONE, "anonymous": LOGIN}
-ADMINS = {"anonymous": LOGIN, "member": FORBIDDEN, "owner": FORBIDDEN, "admin": OK}
-# The owner's own thing; another member is refused.
-OWN = {"anonymous": LOGIN, "member": FORBIDDEN, "owner": OK, "admin": FORBIDDEN}
+# Changing users: admins only.
+ADMINS = {**SIGNED_IN, "member": FORBIDDEN, "owner": FORBIDDEN, "moderator": FORBIDDEN}
+# Reading users and the audit log, and moderating posts: moderators too.
+STAFF = {**ADMINS, "moderator": OK}
+# The owner's own thing; anyone else is refused.
+OWN = {**ADMINS, "owner": OK, "admin": FORBIDDEN}
+# The owner's post, which moderators and admins may also delete.
+OWN_OR_STAFF = {**STAFF, "owner": OK}
 # Another of the owner's sessions: other people cannot even tell it exists.
-OWN_SESSION = {"anonymous": LOGIN, "member": MISSING, "owner": OK, "admin": MISSING}
+OWN_SESSION = {**SIGNED_IN, "member": MISSING, "moderator": MISSING, "admin": MISSING}
 # The code step of signing in: a visitor who gave no password first is sent back to it.
 MID_SIGN_IN = SIGNED_IN
 # The development outbox is served in debug only: production has nothing there.
@@ -83,9 +89,9 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("posts.edit", "GET"): OWN,
     ("posts.update", "POST"): OWN,
     ("posts.update", "PUT"): OWN,
-    ("posts.confirm_delete", "GET"): OWN,
-    ("posts.delete", "DELETE"): OWN,
-    ("posts.delete_form", "POST"): OWN,
+    ("posts.confirm_delete", "GET"): OWN_OR_STAFF,
+    ("posts.delete", "DELETE"): OWN_OR_STAFF,
+    ("posts.delete_form", "POST"): OWN_OR_STAFF,
     ("mfa.account", "GET"): SIGNED_IN,
     ("mfa.account", "POST"): SIGNED_IN,
     ("mfa.sign_in_code", "GET"): MID_SIGN_IN,
@@ -96,13 +102,13 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("sessions.index", "GET"): SIGNED_IN,
     ("sessions.revoke", "POST"): OWN_SESSION,
     ("sessions.revoke_others", "POST"): SIGNED_IN,
-    ("sessions.user_sessions", "GET"): ADMINS,
+    ("sessions.user_sessions", "GET"): STAFF,
     ("sessions.revoke_for_user", "POST"): ADMINS,
     ("sessions.revoke_all_for_user", "POST"): ADMINS,
-    ("audit.index", "GET"): ADMINS,
-    ("users.index", "GET"): ADMINS,
+    ("audit.index", "GET"): STAFF,
+    ("users.index", "GET"): STAFF,
     ("users.create", "POST"): ADMINS,
-    ("users.row", "GET"): ADMINS,
+    ("users.row", "GET"): STAFF,
     ("users.edit", "GET"): ADMINS,
     ("users.update", "POST"): ADMINS,
     ("users.update", "PUT"): ADMINS,
@@ -110,7 +116,10 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("users.delete", "POST"): ADMINS,
     ("users.restore", "POST"): ADMINS,
     ("users.export_csv", "GET"): ADMINS,
-    ("users.trashed_row", "GET"): ADMINS,
+    ("details.show", "GET"): STAFF,
+    ("moderation.hide", "POST"): STAFF,
+    ("moderation.unhide", "POST"): STAFF,
+    ("users.trashed_row", "GET"): STAFF,
     ("users.purge", "POST"): ADMINS,
     ("users.purge", "DELETE"): ADMINS,
 }
@@ -174,7 +183,8 @@ class World:
 def world(app: Flask, make_user: Callable[..., Any]) -> World:
     owner = make_user("owner")
     make_user("member")
-    make_user("admin", is_admin=True)
+    make_user("moderator", role=Role.moderator)
+    make_user("admin", role=Role.admin)
     trashed = make_user("trashed", deleted_at=datetime.now(UTC))
     post = save(app, Post(author_id=owner.id, title="A post", body="Its body."))
     # The owner's first session is on another browser: revoking it keeps this one signed in.
@@ -223,13 +233,33 @@ def cases() -> Iterator[Any]:
         yield pytest.param(rule.rule, rule.endpoint, method, id=f"{method} {rule.rule}")
 
 
-@pytest.mark.parametrize(("path", "endpoint", "method"), list(cases()))
-def test_each_visitor_gets_what_the_rule_says(world: World, path, endpoint, method):
-    """Refusals change nothing; plain and htmx requests are refused alike."""
+def changes() -> Iterator[Any]:
+    """Each unsafe route with each visitor allowed to use it: one world each, since the first
+    one's change (a post deleted, say) would leave nothing for the next."""
+    for rule, method in production_routes():
+        if method in UNSAFE_METHODS:
+            for visitor, answer in ACCESS[(rule.endpoint, method)].items():
+                if answer == OK:
+                    yield pytest.param(
+                        rule.rule,
+                        rule.endpoint,
+                        method,
+                        visitor,
+                        id=f"{method} {rule.rule} {visitor}",
+                    )
+
+
+def url_of(world: World, path: str, endpoint: str) -> str:
     rule = next(
         r for r in world.app.url_map.iter_rules() if r.rule == path and r.endpoint == endpoint
     )
-    url = world.url(rule)
+    return world.url(rule)
+
+
+@pytest.mark.parametrize(("path", "endpoint", "method"), list(cases()))
+def test_each_visitor_gets_what_the_rule_says(world: World, path, endpoint, method):
+    """Refusals change nothing; plain and htmx requests are refused alike."""
+    url = url_of(world, path, endpoint)
     expected = ACCESS[(endpoint, method)]
     refused = [visitor for visitor in VISITORS if expected[visitor] != OK]
     before = world.snapshot()
@@ -246,5 +276,12 @@ def test_each_visitor_gets_what_the_rule_says(world: World, path, endpoint, meth
             response = call(someone, method, url, csrf=False, headers={"X-CSRFToken": token or ""})
             assert response.status_code == 400, (token, response.status_code)
         assert world.snapshot() == before, f"{method} {url} without a good token changed data"
-    for visitor in allowed:
-        assert outcome(call(world.clients[visitor], method, url)) == OK, visitor
+    else:
+        for visitor in allowed:
+            assert outcome(call(world.clients[visitor], method, url)) == OK, visitor
+
+
+@pytest.mark.parametrize(("path", "endpoint", "method", "visitor"), list(changes()))
+def test_each_allowed_visitor_is_served(world: World, path, endpoint, method, visitor):
+    url = url_of(world, path, endpoint)
+    assert outcome(call(world.clients[visitor], method, url)) == OK

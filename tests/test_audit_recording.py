@@ -81,10 +81,10 @@ def test_changes_of_reads_unsaved_changes_old_to_new(app, member):
         user = db.session.get(User, member.id)
         user.display_name = "Renamed"
         user.email = user.email  # set to the same value: not a change
-        user.is_admin = True
+        user.role = "moderator"
         assert changes_of(user) == {
             "display_name": ("Mem Ber", "Renamed"),
-            "is_admin": (False, True),
+            "role": ("member", "moderator"),
         }
         db.session.commit()
         assert changes_of(user) == {}
@@ -237,7 +237,7 @@ def test_admin_create_is_recorded(app, admin_client, admin):
     assert (entry.actor_id, entry.actor_name) == (admin.id, "admin")
     assert entry.target_id == scalar(app, select(User.id).where(User.username == "grace"))
     assert entry.changes["username"] == [None, "grace"]
-    assert entry.changes["is_admin"] == [None, False]
+    assert entry.changes["role"] == [None, "member"]
 
 
 def test_admin_edit_records_each_changed_field_old_to_new(app, admin_client, admin, member):
@@ -252,7 +252,7 @@ def test_admin_edit_records_each_changed_field_old_to_new(app, admin_client, adm
     assert entry.changes == {
         "email": ["member@example.com", "new@example.com"],
         "display_name": ["Mem Ber", "New Name"],
-        "is_admin": [False, True],
+        "role": ["member", "admin"],
     }
 
 

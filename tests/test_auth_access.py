@@ -1,6 +1,7 @@
-"""Access: anonymous visitors are sent to sign in, members are refused admin pages.
+"""Access: anonymous visitors are sent to sign in, users without the permission get 403.
 
-The admin pages themselves live in another feature; a small admin-only route stands in here.
+The pages themselves live in other features; small routes stand in here: one that only admins
+may see (users.change) and one for staff (users.read: admins and moderators).
 """
 
 from __future__ import annotations
@@ -9,8 +10,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
+from flask_login import AnonymousUserMixin
 
-from roster.auth.access import admin_required
+from roster.auth.permissions import (
+    ROLE_PERMISSIONS,
+    Permission,
+    can,
+    has_permission,
+    permission_required,
+)
+from roster.users.policy import Role
 from tests.helpers import HX, sign_in
 
 
@@ -18,12 +27,22 @@ from tests.helpers import HX, sign_in
 def admin_page(app: Flask) -> str:
     """An admin-only page (and fragment), registered before the first request."""
 
-    @admin_required
+    @permission_required(Permission.USERS_CHANGE)
     def secret() -> str:
         return "<p data-testid='secret'>admins only</p>"
 
     app.add_url_rule("/test-admin", "test_admin", secret)
     return "/test-admin"
+
+
+@pytest.fixture
+def staff_page(app: Flask) -> str:
+    @permission_required(Permission.USERS_READ)
+    def staff() -> str:
+        return "<p>staff only</p>"
+
+    app.add_url_rule("/test-staff", "test_staff", staff)
+    return "/test-staff"
 
 
 def next_of(location: str) -> str:
@@ -93,3 +112,41 @@ def test_a_new_registration_is_a_member_not_an_admin(client, admin_page):
         },
     )
     assert client.get(admin_page).status_code == 403
+
+
+def test_a_moderator_reads_staff_pages_and_is_refused_admin_pages(
+    admin_page, staff_page, moderator_client
+):
+    assert moderator_client.get(staff_page).status_code == 200
+    assert moderator_client.get(admin_page).status_code == 403
+    assert moderator_client.get(admin_page, headers=HX).status_code == 403
+
+
+def test_a_member_is_refused_staff_pages(staff_page, member_client):
+    assert member_client.get(staff_page).status_code == 403
+
+
+# ---- the role map ---------------------------------------------------------------------------
+
+
+def test_every_role_has_its_permissions_and_admins_have_all():
+    assert set(ROLE_PERMISSIONS) == set(Role)
+    assert ROLE_PERMISSIONS[Role.admin] == set(Permission)
+    assert ROLE_PERMISSIONS[Role.member] == set()
+    moderator = ROLE_PERMISSIONS[Role.moderator]
+    assert Permission.POSTS_MODERATE in moderator
+    assert Permission.USERS_CHANGE not in moderator
+    assert Permission.SESSIONS_REVOKE_ANY not in moderator
+
+
+def test_nobody_signed_out_has_a_permission(app, admin, moderator):
+    assert not has_permission(AnonymousUserMixin(), Permission.USERS_READ)
+    assert not has_permission(None, Permission.USERS_READ)
+    assert has_permission(moderator, "users.read")
+    assert not can(Permission.USERS_CHANGE, moderator)
+    assert can(Permission.USERS_CHANGE, admin)
+
+
+def test_a_misspelt_permission_fails_loudly(admin):
+    with pytest.raises(ValueError, match=r"users\.rd"):
+        has_permission(admin, "users.rd")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
+from roster.cli import DEMO_MODERATORS
 from roster.posts.models import Post
 from roster.users import policy
 from roster.users.models import User
@@ -67,6 +68,40 @@ def test_create_user_without_admin_makes_a_member(app, runner):
     assert result.exit_code == 0, result.output
     assert "member ada" in result.output
     assert scalar(app, select(User.is_admin).where(User.username == "ada")) is False
+
+
+@pytest.mark.parametrize(
+    ("options", "role"),
+    [
+        (["--role", "moderator"], "moderator"),
+        (["--role", "admin"], "admin"),
+        (["--admin"], "admin"),
+    ],
+)
+def test_create_user_takes_a_role(app, runner, options, role):
+    result = runner.invoke(
+        args=["create-user", "ada", "--email", "ada@example.com", *options],
+        input="a long enough password\na long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert f"Created {role} ada" in result.output
+    assert scalar(app, select(User.role).where(User.username == "ada")) == role
+
+
+@pytest.mark.parametrize("role", ["owner", "moderator"])
+def test_create_user_refuses_an_unknown_or_contradicting_role(app, runner, role):
+    result = runner.invoke(
+        args=["create-user", "ada", "--email", "ada@example.com", "--admin", "--role", role],
+        input="a long enough password\na long enough password\n",
+    )
+    assert result.exit_code == 2
+    assert scalar(app, select(User).where(User.username == "ada")) is None
+
+
+def test_seed_makes_a_few_moderators_and_no_admin(app, runner):
+    assert runner.invoke(args=["seed", "--users", "20"]).exit_code == 0
+    roles = scalars(app, select(User.role).order_by(User.id))
+    assert roles == ["moderator"] * DEMO_MODERATORS + ["member"] * (20 - DEMO_MODERATORS)
 
 
 def test_create_user_refuses_a_mismatched_confirmation(app, runner):

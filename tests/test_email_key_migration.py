@@ -6,8 +6,6 @@ to 0002, fills it with raw SQL as an older Roster would have, then upgrades.
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,42 +13,17 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from roster import create_app
 from roster.extensions import db
-
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from tests.helpers import app_at_revision
 
 
 @pytest.fixture
 def old_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
     """An app on an empty database of its own, migrated to 0002."""
-    if request.config.getoption("--db") == "postgres":
-        schema = f"roster_migration_{os.getpid()}_{secrets.token_hex(4)}"
-        admin = create_engine(POSTGRES_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": secrets.token_hex(16),
-            "SQLALCHEMY_DATABASE_URI": url,
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-    )
-    with app.app_context():
-        upgrade(revision="0002")
+    with app_at_revision(request, tmp_path, "0002") as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
-    if request.config.getoption("--db") == "postgres":
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def add_old_users(*emails: str) -> list[int]:

@@ -25,7 +25,7 @@ ROLE = SORT_KEYS["role"](User)
         (CREATED, [datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC), 42]),
         (CREATED, [datetime(2026, 1, 2, 3, 4, 5), 1]),  # SQLite hands back naive datetimes
         (USERNAME, ["ädä~&=?/+ 名"]),
-        (ROLE, [True, 7]),
+        (ROLE, ["moderator", 7]),
         ((Post.created_at, Post.id), [datetime(1970, 1, 1, tzinfo=UTC), 2**63 - 1]),
     ],
 )

@@ -13,10 +13,12 @@ from sqlalchemy import event
 
 from roster.extensions import db
 from roster.posts.models import Post
-from tests.helpers import HX, find, save_all, text_of
+from tests.helpers import HX, PASSWORD, find, save_all, text_of
 
 # The issue's budget for the user table: signed-in user, the rows, the count.
 TABLE_BUDGET = 3
+# A user's details: signed-in user, the user, sessions, sign-ins, posts, history.
+DETAILS_BUDGET = 6
 
 
 class QueryCounter:
@@ -119,3 +121,19 @@ def test_the_audit_log_stays_within_budget(admin_client, many_posts, count_queri
         assert count_queries(admin_client, url) <= TABLE_BUDGET
         assert count_queries(admin_client, url, HX) <= TABLE_BUDGET
     assert count_queries(admin_client, "/audit?actor=admin&user=member") == 2
+
+
+def test_a_users_details_page_stays_within_budget(app, admin_client, many_posts, count_queries):
+    """The signed-in user, the user, sessions, sign-ins, posts, history: however busy the user."""
+    member = many_posts[0]
+    for _ in range(3):
+        app.test_client().post("/login", data={"username": member.username, "password": PASSWORD})
+    url = f"/users/{member.id}/details"
+    assert count_queries(admin_client, url) <= DETAILS_BUDGET
+    assert count_queries(admin_client, url, HX) <= DETAILS_BUDGET
+
+
+def test_a_profile_with_hidden_posts_costs_what_it_did(moderator_client, many_posts, count_queries):
+    """Who sees hidden posts is a condition of the same queries, not a query of its own."""
+    url = f"/user/{many_posts[0].username}"
+    assert count_queries(moderator_client, url) <= 4

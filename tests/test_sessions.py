@@ -16,7 +16,7 @@ from roster.extensions import db
 from roster.sessions.models import UserSession
 from roster.sessions.service import end_sessions, open_sessions
 from roster.users.models import User, utcnow
-from tests.helpers import fetch, scalars
+from tests.helpers import fetch, find_all, scalars
 
 REMEMBER = "remember_token"
 HX = {"HX-Request": "true"}
@@ -419,10 +419,13 @@ def test_purging_a_user_deletes_their_sessions(app, runner, admin_client, member
 
 
 def test_admins_see_and_revoke_a_users_sessions(app, admin_client, member, member_browser):
-    page = admin_client.get(f"/users/{member.id}/sessions")
+    old_address = admin_client.get(f"/users/{member.id}/sessions")
+    assert old_address.status_code == 301
+    assert old_address.headers["Location"] == f"/users/{member.id}/details#sessions"
+    page = admin_client.get(f"/users/{member.id}/details")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Sessions of member" in html
+    assert len(find_all(page, '#sessions [data-testid="session"]')) == 1
     assert 'data-testid="current-session"' not in html
     record_id = session_rows(app, member)[0].id
     response = admin_client.post(f"/users/{member.id}/sessions/{record_id}/revoke", headers=HX)
@@ -437,7 +440,7 @@ def test_admins_sign_a_user_out_everywhere(app, admin_client, member, member_bro
     sign_in(phone)
     response = admin_client.post(f"/users/{member.id}/sessions/revoke-all")
     assert response.status_code == 303
-    assert response.headers["Location"] == f"/users/{member.id}/sessions"
+    assert response.headers["Location"] == f"/users/{member.id}/details#sessions"
     assert not signed_in(member_browser)
     assert not signed_in(phone)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -95,6 +96,20 @@ def test_a_deactivation_reaches_cached_sessions_at_once(cached_app, member, admi
     }
     assert admin_browser.post(f"/users/{member.id}", data=data).status_code == 303
     assert not signed_in(member_browser)
+
+
+def test_an_entry_from_before_a_migration_is_read_from_the_database(cached_app, statements, member):
+    """A user cached by the code before roles (is_admin, no role) is not revived."""
+    browser = cached_app.test_client()
+    sign_in(browser)
+    assert browser.get("/about").status_code == 200  # fills the cache
+    cache = cached_app.extensions["roster_session_cache"]
+    old = json.loads(cache.redis.get(cache.user_key(member.id)))
+    old["is_admin"] = old.pop("role") == "admin"
+    cache.redis.set(cache.user_key(member.id), json.dumps(old))
+    statements.clear()
+    assert nav_name(browser) == "Mem Ber"
+    assert any("JOIN users" in statement for statement in statements)
 
 
 def test_a_changed_user_is_not_served_stale(cached_app):

@@ -11,6 +11,7 @@ from roster.submission import Refused, form_status, submit
 from roster.users import rules
 from roster.users.forms import UserEditForm
 from roster.users.models import User
+from roster.users.policy import Role
 from roster.users.service import (
     STALE,
     TAKEN_MESSAGES,
@@ -40,7 +41,7 @@ def get(user: User) -> User:
 
 
 def change_of(user: User, **changes) -> UserChange:
-    fields = {"username": user.username, "email": user.email, "is_admin": user.is_admin}
+    fields = {"username": user.username, "email": user.email, "role": user.role}
     return UserChange(**{**fields, **changes})
 
 
@@ -74,7 +75,9 @@ def test_a_clash_only_the_unique_index_sees_is_a_duplicate_error(member, monkeyp
 
 def test_update_applies_the_change_and_keeps_what_it_leaves_out(admin, member, in_app):
     admin, member = get(admin), get(member)
-    change = change_of(member, email="new@example.com", is_admin=True, password="another password!")
+    change = change_of(
+        member, email="new@example.com", role=Role.admin, password="another password!"
+    )
     update_user(admin, member, change, member.version)
     user = stored(member.id)
     assert (user.email, user.is_admin, user.display_name, user.is_active) == (
@@ -89,12 +92,12 @@ def test_update_applies_the_change_and_keeps_what_it_leaves_out(admin, member, i
 def test_update_reports_clashes_and_rules_together(admin, make_user, in_app):
     other = make_user("other")
     admin = get(admin)
-    change = change_of(admin, email=other.email, is_admin=False, is_active=False)
+    change = change_of(admin, email=other.email, role=Role.member, is_active=False)
     with pytest.raises(Refused) as refusal:
         update_user(admin, admin, change, admin.version)
     assert refusal.value.problems == {
         "email": TAKEN_MESSAGES["email"],
-        "is_admin": rules.SELF_DEMOTE,
+        "role": rules.SELF_DEMOTE,
         "is_active": rules.SELF_DEACTIVATE,
     }
     assert stored(admin.id).is_admin

@@ -14,6 +14,7 @@ from roster.pagination import encode
 from roster.posts.models import Post
 from roster.users import policy, rules
 from roster.users.models import User, utcnow
+from roster.users.policy import Role
 from roster.users.queries import TableView, capped_count, count_label, search_condition
 from tests.helpers import (
     HX,
@@ -62,8 +63,8 @@ def row_ids_at_start(html: str) -> int | None:
 
 
 def usernames(response) -> list[str]:
-    """The usernames of the rows, in order: each row links to the user's profile."""
-    return texts(response, 'tr[data-testid="user-row"] a[href^="/user/"]')
+    """The usernames of the rows, in order: each leads to the user's details page."""
+    return texts(response, 'tr[data-testid="user-row"] [data-testid="user-details-link"]')
 
 
 def href(response, css: str) -> str | None:
@@ -240,7 +241,8 @@ def test_sorting_and_aria_sort(admin_client, admin, make_user):
     assert usernames(desc) == ["bert", "admin", "zoe"]
     assert find(desc, "th[aria-sort]").get("aria-sort") == "descending"
     assert "Email" in text_of(find(desc, "th[aria-sort]"))
-    by_role = admin_client.get("/users?sort=-role", headers=HX)
+    # Roles sort by name: admin, member, moderator.
+    by_role = admin_client.get("/users?sort=role", headers=HX)
     assert row_ids(by_role)[0] == admin.id
 
 
@@ -482,6 +484,7 @@ def test_a_stale_version_is_a_clear_error_not_a_500(app, admin_client, member):
 def test_admin_cannot_demote_or_deactivate_themself(app, admin_client, admin):
     for change_, message in (
         (dict(is_admin=""), rules.SELF_DEMOTE),
+        (dict(role="moderator"), rules.SELF_DEMOTE),
         (dict(is_active="inactive"), rules.SELF_DEACTIVATE),
     ):
         response = admin_client.put(f"/users/{admin.id}", data=form(admin, **change_), headers=HX)
@@ -496,14 +499,15 @@ def test_last_active_admin_rules(app, admin, make_user):
     with app.app_context():
         me, other = db.session.get(User, admin.id), db.session.get(User, other_id)
         # Two admins: one may demote the other.
-        assert rules.change_problems(me, other, is_admin=False, is_active=True) == {}
+        assert rules.change_problems(me, other, role=Role.member, is_active=True) == {}
         other.is_active = False
         db.session.commit()
         # The only active admin left cannot lose the role or be deactivated, even by another.
-        assert rules.change_problems(other, me, is_admin=False, is_active=True) == {
-            "is_admin": rules.LAST_ADMIN
-        }
-        assert rules.change_problems(other, me, is_admin=True, is_active=False) == {
+        for role in (Role.member, Role.moderator):
+            assert rules.change_problems(other, me, role=role, is_active=True) == {
+                "role": rules.LAST_ADMIN
+            }
+        assert rules.change_problems(other, me, role=Role.admin, is_active=False) == {
             "is_active": rules.LAST_ADMIN
         }
         assert rules.delete_problem(other, me) == rules.LAST_ADMIN

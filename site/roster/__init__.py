@@ -75,13 +75,26 @@ def register_blueprints(app: Flask) -> None:
     from roster.account.views import bp as account
     from roster.audit.views import bp as audit
     from roster.auth.views import bp as auth
+    from roster.details.views import bp as details
     from roster.health.views import bp as health
+    from roster.moderation.views import bp as moderation
     from roster.pages.views import bp as pages
     from roster.posts.views import bp as posts
     from roster.profiles.views import bp as profiles
     from roster.users.views import bp as users
 
-    for blueprint in (pages, auth, profiles, posts, users, audit, account, health):
+    for blueprint in (
+        pages,
+        auth,
+        profiles,
+        posts,
+        moderation,
+        users,
+        details,
+        audit,
+        account,
+        health,
+    ):
         app.register_blueprint(blueprint)
 
 

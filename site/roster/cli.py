@@ -17,6 +17,7 @@ from roster.auth.forms import RegisterForm
 from roster.extensions import db
 from roster.posts.models import Post
 from roster.users.models import User, utcnow
+from roster.users.policy import Role
 from roster.users.service import (
     DuplicateUserError,
     NewUser,
@@ -38,6 +39,8 @@ WORDS = (
     "coffee garden music travel books code cycling photos kitchen ideas"
 ).split()
 BATCH = 5_000
+# The first few demo users of a seed moderate posts; no demo user is an admin (--demo-admin).
+DEMO_MODERATORS = 3
 
 
 def register_commands(app: Flask) -> None:
@@ -86,7 +89,7 @@ def seed(
     ):
         for start in range(0, user_count, BATCH):
             rows = [
-                _demo_user(rng, first_id + n, password_hash, now)
+                _demo_user(rng, first_id + n, password_hash, now, demo_role(n))
                 for n in range(start, min(start + BATCH, user_count))
             ]
             # Core, not ORM, bulk insert: no per-row ORM bookkeeping for rows nobody loads.
@@ -96,7 +99,7 @@ def seed(
     if demo_admin:
         create_user(
             None,
-            NewUser("admin", "admin@example.com", password, display_name="Admin", is_admin=True),
+            NewUser("admin", "admin@example.com", password, display_name="Admin", role=Role.admin),
         )
     if post_count:
         _seed_posts(rng, post_count, now)
@@ -106,6 +109,11 @@ def seed(
     if user_count or demo_admin:
         who = "admin and every demo user" if demo_admin else "every demo user"
         click.echo(f"Sign in as {who} with the password: {password}")
+
+
+def demo_role(number: int) -> Role:
+    """The role of the seed's `number`th demo user (from 0)."""
+    return Role.moderator if number < DEMO_MODERATORS else Role.member
 
 
 def _refresh_planner_statistics() -> None:
@@ -119,7 +127,7 @@ def _refresh_planner_statistics() -> None:
         db.session.commit()
 
 
-def _demo_user(rng: random.Random, number: int, password_hash: str, now) -> dict:
+def _demo_user(rng: random.Random, number: int, password_hash: str, now, role: Role) -> dict:
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     username = f"{first}.{last}{number}".lower()
     return {
@@ -128,7 +136,7 @@ def _demo_user(rng: random.Random, number: int, password_hash: str, now) -> dict
         "password_hash": password_hash,
         "display_name": f"{first} {last}",
         "bio": f"Likes {rng.choice(WORDS)} and {rng.choice(WORDS)}.",
-        "is_admin": False,
+        "role": role.value,
         "is_active": True,
         "created_at": now - timedelta(minutes=number),
         "updated_at": now,
@@ -164,9 +172,20 @@ def _seed_posts(rng: random.Random, post_count: int, now) -> None:
 @click.argument("username")
 @click.option("--email", required=True)
 @click.option("--admin", "is_admin", is_flag=True, help="Give the account the admin role.")
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in Role]),
+    default=None,
+    help="The account's role (default: member).",
+)
 @click.password_option(prompt="Password", confirmation_prompt="Repeat password")
-def create_user_command(username: str, email: str, is_admin: bool, password: str) -> None:
+def create_user_command(
+    username: str, email: str, is_admin: bool, role: str | None, password: str
+) -> None:
     """Create an account; the password is asked for (hidden) or read from standard input."""
+    if is_admin and role not in (None, Role.admin):
+        raise click.UsageError(f"--admin and --role {role} contradict each other: give one.")
+    chosen = Role.admin if is_admin else Role(role or Role.member)
     # The registration form's rules (users/policy.py), taken names included, on this input.
     form = RegisterForm(
         formdata=None,
@@ -182,9 +201,8 @@ def create_user_command(username: str, email: str, is_admin: bool, password: str
         )
     try:
         user = create_user(
-            None, NewUser(form.username.data, form.email.data, password, is_admin=is_admin)
+            None, NewUser(form.username.data, form.email.data, password, role=chosen)
         )
     except DuplicateUserError as clash:
         raise click.ClickException(str(clash)) from clash
-    role = "admin" if user.is_admin else "member"
-    click.echo(f"Created {role} {user.username} <{user.email}>.")
+    click.echo(f"Created {user.role} {user.username} <{user.email}>.")

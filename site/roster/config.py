@@ -55,6 +55,8 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         USERS_PER_PAGE=25,
         POSTS_PER_PAGE=10,
         AUDIT_PER_PAGE=50,
+        # Rows in each section of a user's details page (sign-ins, posts, history).
+        DETAILS_ROWS=10,
         # Failed sign-ins (Flask-Limiter rate strings; the scheme is in the README's security
         # model): per account from one address, per account from everywhere, per address.
         LOGIN_RATE_LIMIT="10/minute",

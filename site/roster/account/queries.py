@@ -33,7 +33,7 @@ def personal_data(user: User) -> dict[str, Any]:
             "email_confirmed_at": when(user.email_verified_at),
             "display_name": user.display_name,
             "bio": user.bio,
-            "admin": user.is_admin,
+            "role": user.role,
             "active": user.is_active,
             "two_factor_since": when(user.mfa_enabled_at),
             "created_at": when(user.created_at),

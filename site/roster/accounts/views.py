@@ -20,8 +20,8 @@ from roster.accounts.service import (
 )
 from roster.accounts.tokens import BAD, EXPIRED, TAKEN, USED, LinkProblem, Purpose, check_token
 from roster.audit.service import record
-from roster.auth.access import admin_required
 from roster.auth.limits import client_address_key, configured
+from roster.auth.permissions import Permission, permission_required
 from roster.extensions import db, limiter
 from roster.rendering import redirect_whole_page, render, render_or_redirect
 from roster.submission import form_status
@@ -128,7 +128,7 @@ def resend_own_verification() -> Response:
 
 
 @bp.post("/users/<int:user_id>/invite")
-@admin_required
+@permission_required(Permission.USERS_CHANGE)
 def resend_invite(user_id: int) -> Response:
     """A fresh invitation; the previous links stop working (the password marker changes)."""
     user = db.first_or_404(live_users().where(User.id == user_id))
@@ -142,7 +142,7 @@ def resend_invite(user_id: int) -> Response:
 
 
 @bp.post("/users/<int:user_id>/verify")
-@admin_required
+@permission_required(Permission.USERS_CHANGE)
 def resend_verification(user_id: int) -> Response:
     user = db.first_or_404(live_users().where(User.id == user_id))
     if user.email_verified_at is None:

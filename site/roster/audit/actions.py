@@ -25,4 +25,6 @@ ACTIONS: dict[str, str] = {
     "user.purge": "Purged user",
     "users.export": "Exported users",
     "post.hide": "Hid post",
+    "post.unhide": "Unhid post",
+    "post.delete": "Deleted post",
 }

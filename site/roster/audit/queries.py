@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from roster.audit.actions import ACTIONS
 from roster.audit.models import AuditEntry
 from roster.days import midnight, parse_day
-from roster.extensions import MAX_ID
+from roster.extensions import MAX_ID, db
 from roster.pagination import Page, keyset_page
 from roster.users.models import User
 from roster.users.policy import USERNAME_PATTERN
@@ -120,3 +120,17 @@ def fetch_page(view: AuditView, per_page: int) -> Page[AuditEntry]:
         descending=True,
         after=view.older,
     )
+
+
+SIGN_IN_ACTIONS = ("auth.sign_in", "auth.sign_in_failed")
+
+
+def sign_ins(user_id: int, limit: int) -> list[AuditEntry]:
+    """The user's latest sign-ins and failed attempts, newest first (the target_id index)."""
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.target_id == user_id, AuditEntry.action.in_(SIGN_IN_ACTIONS))
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

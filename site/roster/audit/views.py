@@ -1,4 +1,5 @@
-"""/audit: the audit log for admins, newest first, filtered and paged through the URL.
+"""/audit: the audit log (permission audit.read: admins and moderators), newest first,
+filtered and paged through the URL.
 
 Read-only by design: no route here (or anywhere) edits or deletes an entry; only the
 `purge-audit` command removes old ones.
@@ -14,7 +15,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from roster.audit.actions import ACTIONS
 from roster.audit.cli import purge_audit
 from roster.audit.queries import AuditView, fetch_page
-from roster.auth.access import admin_required
+from roster.auth.permissions import Permission, permission_required
 from roster.htmx import htmx, push_url
 from roster.rendering import render
 from roster.templating import as_utc
@@ -39,7 +40,7 @@ def audit_value(value: Any) -> str:
 
 
 @bp.get("/audit")
-@admin_required
+@permission_required(Permission.AUDIT_READ)
 def index() -> Response:
     view = AuditView.from_args(request.args)
     # A page cursor this site did not write is a 400 (roster.pagination.BadCursor).

@@ -1,22 +1,17 @@
-"""Who may see what: the user loader, the sign-in redirect and the admin check."""
+"""Who is signed in: the user loader and the sign-in redirect (what they may do: permissions.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask import Flask, Response, redirect, request, url_for
+from flask_login import current_user
 
+from roster.auth.permissions import template_can
 from roster.extensions import login_manager
 from roster.htmx import client_redirect, htmx, vary
 from roster.sessions import service as sessions
 from roster.users.models import User
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 def init_auth(app: Flask) -> None:
@@ -28,6 +23,7 @@ def init_auth(app: Flask) -> None:
     login_manager.unauthorized_handler(send_to_login)
     login_manager.login_view = "auth.login"
     app.jinja_env.globals["current_user"] = current_user
+    app.jinja_env.globals["can"] = template_can
 
 
 def load_user(user_id: str) -> User | None:
@@ -55,16 +51,3 @@ def safe_next(target: str | None) -> str:
     if parts.scheme or parts.netloc:
         return "/"
     return target
-
-
-def admin_required(view: Callable[P, R]) -> Callable[P, R]:
-    """Signed-in admins only: anonymous users go to sign in, members get 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper

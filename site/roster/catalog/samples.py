@@ -22,6 +22,7 @@ from roster.audit.service import REDACTED
 from roster.auth.forms import LoginForm, RegisterForm
 from roster.auth.views import LOGIN_FAILED
 from roster.errors import MESSAGES
+from roster.moderation.forms import HideForm
 from roster.pagination import Page, encode
 from roster.posts.forms import PostForm
 from roster.posts.models import Post
@@ -29,7 +30,7 @@ from roster.profiles.forms import WRONG_PASSWORD, PasswordForm, ProfileForm
 from roster.sessions.models import UserSession
 from roster.users.forms import UserCreateForm, UserEditForm
 from roster.users.models import User
-from roster.users.policy import TAKEN_MESSAGES
+from roster.users.policy import TAKEN_MESSAGES, Role
 from roster.users.queries import COUNT_CAP, TableView
 from roster.users.service import STALE
 
@@ -90,7 +91,7 @@ def people(kind: str = "ordinary") -> list[User]:
             email=f"{username}@example.com",
             display_name=display_name,
             bio=bio,
-            is_admin=number == 1,
+            role=Role.admin if number == 1 else Role.member,
             is_active=True,
             created_at=EPOCH - timedelta(days=400 + number),
             # Every other person has signed in; the others show "Never".
@@ -156,6 +157,48 @@ def post(kind: str = "ordinary") -> Context:
     return {"post": posts(kind)[0]}
 
 
+# ---- moderation -------------------------------------------------------------------------
+
+HIDE_REASON = "Advertising: links to a shop, posted in every thread."
+
+
+def hidden(a_post: Post) -> Post:
+    a_post.hidden_at = EPOCH
+    a_post.hidden_reason = HIDE_REASON
+    return a_post
+
+
+def moderator() -> User:
+    """Someone who moderates posts and wrote none of the samples'."""
+    return User(id=99, username="mo", display_name="Mo Derator", role=Role.moderator)
+
+
+def post_for_moderator(*, is_hidden: bool = False) -> Context:
+    """A post as a moderator sees it: Hide (or the reason and Unhide) and Delete."""
+    the_post = posts()[0]
+    return {"current_user": moderator(), "post": hidden(the_post) if is_hidden else the_post}
+
+
+def hidden_post_for_author() -> Context:
+    """The author's own hidden post: the reason, no controls but their own."""
+    return own_post(post=hidden(posts()[0]))
+
+
+def hide_refused() -> Context:
+    """Hide without a reason: the form again, with the message."""
+    form = submitted(HideForm, {"reason": "  "})
+    return {**post_for_moderator(), "hide_form": form}
+
+
+def profile_with_hidden_post(*, for_moderator: bool = False) -> Context:
+    """A profile whose newest post is hidden: its owner, or a moderator, sees it marked."""
+    context = profile_owner()
+    hidden(context["page"].items[0])
+    if for_moderator:
+        return {**context, "current_user": moderator(), "post_form": None}
+    return context
+
+
 def login() -> Context:
     return {"form": LoginForm(), "next_url": "/"}
 
@@ -191,6 +234,12 @@ def error(code: int) -> Context:
 def nav(kind: str | None = None) -> Context:
     """Signed out without `kind`; signed in as the first (admin) person of `kind` with it."""
     return {"current_user": people(kind)[0] if kind else AnonymousUserMixin()}
+
+
+def nav_moderator() -> Context:
+    moderator = people()[1]
+    moderator.role = Role.moderator
+    return {"current_user": moderator}
 
 
 def toasts() -> Context:
@@ -353,6 +402,14 @@ def table(
         "create_form": UserCreateForm(formdata=None),
         **extra,
     }
+
+
+def table_for_moderator() -> Context:
+    """The table a moderator reads: no Add user, no Edit or Delete, no mail to resend."""
+    context = table()
+    moderator = context["page"].items[1]
+    moderator.role = Role.moderator
+    return {**context, "current_user": moderator}
 
 
 def table_empty() -> Context:
@@ -519,7 +576,7 @@ def audit_entries(kind: str = "ordinary") -> list[AuditEntry]:
             "user.update",
             admin,
             someone,
-            {"is_admin": [False, True], "password_hash": [REDACTED, REDACTED]},
+            {"role": ["member", "admin"], "password_hash": [REDACTED, REDACTED]},
         ),
         ("user.delete", admin, someone, {"deleted_at": [None, EPOCH.isoformat()]}),
         ("user.purge", None, someone, {}),
@@ -557,3 +614,39 @@ def audit_empty() -> Context:
 
 def audit_no_match() -> Context:
     return {**audit(user="nobody-like-this", action="user.purge"), "page": Page([])}
+
+
+# ---- a user's details -----------------------------------------------------------------------
+
+
+def details(kind: str = "ordinary", *, viewer: str = "admin") -> Context:
+    """The details of the second person of `kind` as an admin sees them (or a moderator: no
+    Sign out buttons): sign-ins, two open sessions, posts (the newest hidden), history."""
+    admin, someone, *_ = people(kind)
+    someone.email_verified_at = EPOCH - timedelta(days=30)
+    entries = audit_entries(kind)
+    their_posts = posts(kind, authors=[someone])
+    hidden(their_posts[0])
+    session_context = sessions()
+    for record in session_context["sessions"]:
+        record.user_id = someone.id
+    return {
+        **session_context,
+        "current_user": moderator() if viewer == "moderator" else admin,
+        "owner": someone,
+        "current_id": None,
+        "admin_view": True,
+        "user": someone,
+        "sign_ins": [entry for entry in entries if entry.action.startswith("auth.sign_in")],
+        "posts": their_posts,
+        "history": Page(entries, encode((entries[-1].created_at, entries[-1].id))),
+        "actions": ACTIONS,
+    }
+
+
+def details_empty() -> Context:
+    """A new, invited account: nothing recorded, no sessions, no posts."""
+    context = details()
+    context["user"].set_unusable_password()
+    context["user"].email_verified_at = None
+    return {**context, "sign_ins": [], "sessions": [], "posts": [], "history": Page([])}

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from roster.extensions import db
 from roster.users.models import User, utcnow
 
+HIDDEN_REASON_MAX_LENGTH = 200  # the column's size: a sentence for the author, not an essay
+
 
 class Post(db.Model):
     __tablename__ = "posts"
@@ -28,8 +30,20 @@ class Post(db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    # Set by a moderator (roster.moderation): gone from public pages, its author sees the reason.
+    hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    hidden_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    hidden_reason: Mapped[str | None] = mapped_column(String(HIDDEN_REASON_MAX_LENGTH))
 
-    author: Mapped[User | None] = relationship(back_populates="posts", lazy="raise_on_sql")
+    author: Mapped[User | None] = relationship(
+        back_populates="posts", lazy="raise_on_sql", foreign_keys=[author_id]
+    )
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
     def __repr__(self) -> str:
         return f"<Post {self.id} by {self.author_id}>"

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.orm import contains_eager
 
+from roster.auth.permissions import Permission, has_permission
 from roster.extensions import db
 from roster.pagination import Page, keyset_page
 from roster.posts.models import Post
 from roster.users.models import User
 
 
-def visible_posts() -> Select[tuple[Post]]:
+def live_posts() -> Select[tuple[Post]]:
     """Posts whose author is active and not deleted, each with its author from the same join,
     and posts kept without an author (their author deleted the account)."""
     return (
@@ -23,11 +26,32 @@ def visible_posts() -> Select[tuple[Post]]:
     )
 
 
+def seen_by(viewer: Any) -> ColumnElement[bool]:
+    """Which posts `viewer` sees: hidden ones only if they wrote them or moderate posts.
+
+    `viewer` None is the public (the home feed, whoever is signed in).
+    """
+    if viewer is not None and has_permission(viewer, Permission.POSTS_MODERATE):
+        return true()
+    if viewer is not None and viewer.is_authenticated:
+        return or_(Post.hidden_at.is_(None), Post.author_id == viewer.id)
+    return Post.hidden_at.is_(None)
+
+
+def visible_posts(viewer: Any = None) -> Select[tuple[Post]]:
+    """The live posts `viewer` may see (the public's by default)."""
+    return live_posts().where(seen_by(viewer))
+
+
 def post_page(
-    author: User | None = None, *, after: str | None = None, before: str | None = None
+    author: User | None = None,
+    *,
+    viewer: Any = None,
+    after: str | None = None,
+    before: str | None = None,
 ) -> Page[Post]:
-    """One page of posts (everyone's, or one author's), newest first, beside a cursor."""
-    query = visible_posts()
+    """One page of posts (everyone's, or one author's) that `viewer` sees, newest first."""
+    query = visible_posts(viewer)
     if author is not None:
         query = query.where(Post.author_id == author.id)
     return keyset_page(
@@ -40,6 +64,22 @@ def post_page(
     )
 
 
-def count_posts(author: User) -> int:
-    query = select(func.count()).select_from(Post).where(Post.author_id == author.id)
+def count_posts(author: User, viewer: Any = None) -> int:
+    """How many of `author`'s posts `viewer` sees (the public's count by default)."""
+    query = (
+        select(func.count()).select_from(Post).where(Post.author_id == author.id, seen_by(viewer))
+    )
     return db.session.scalar(query) or 0
+
+
+def newest_posts_of(author: User, limit: int) -> list[Post]:
+    """The author's newest posts, hidden ones too, whatever the account's state: for staff."""
+    query = (
+        select(Post)
+        .join(Post.author)
+        .where(Post.author_id == author.id)
+        .options(contains_eager(Post.author))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

@@ -1,11 +1,14 @@
-"""Posts: one on its own page, and writing, editing and deleting one's own."""
+"""Posts: one on its own page, and writing, editing and deleting one's own (moderators also
+delete anyone's; hiding is roster.moderation)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, url_for
 from flask_login import current_user, login_required
 
+from roster.auth.permissions import Permission, can
 from roster.extensions import db
+from roster.moderation.service import delete_post
 from roster.posts.forms import PostForm
 from roster.posts.models import Post
 from roster.posts.queries import visible_posts
@@ -16,13 +19,24 @@ bp = Blueprint("posts", __name__)
 
 
 def find_post(post_id: int) -> Post:
-    return db.first_or_404(visible_posts().where(Post.id == post_id))
+    """The post, if the signed-in user may see it: a hidden one is a 404 for all but its author
+    and the moderators."""
+    viewer = current_user._get_current_object()
+    return db.first_or_404(visible_posts(viewer).where(Post.id == post_id))
 
 
 def own_post(post_id: int) -> Post:
     """The post, if the signed-in user wrote it; 403 for anyone else."""
     post = find_post(post_id)
     if post.author_id != current_user.id:
+        abort(403)
+    return post
+
+
+def deletable_post(post_id: int) -> Post:
+    """The post, if the signed-in user wrote it or moderates posts; 403 for anyone else."""
+    post = find_post(post_id)
+    if post.author_id != current_user.id and not can(Permission.POSTS_MODERATE):
         abort(403)
     return post
 
@@ -76,17 +90,17 @@ def update(post_id: int) -> Response:
 @login_required
 def confirm_delete(post_id: int) -> Response:
     """Asks before deleting: a page of its own, or a fragment inside the post for htmx."""
-    return render("posts/delete.html", "delete_confirm", post=own_post(post_id))
+    return render("posts/delete.html", "delete_confirm", post=deletable_post(post_id))
 
 
 @bp.delete("/post/<int:post_id>")
 @bp.post("/post/<int:post_id>/delete", endpoint="delete_form")
 @login_required
 def delete(post_id: int) -> Response:
-    post = own_post(post_id)
-    db.session.delete(post)
-    db.session.commit()
-    flash("Your post is deleted.", "success")
+    post = deletable_post(post_id)
+    own = post.author_id == current_user.id
+    delete_post(current_user._get_current_object(), post)
+    flash("Your post is deleted." if own else f"{post.author.name}'s post is deleted.", "success")
     # Deleted, the post is detached and keeps what was loaded: its title and its author.
     profile = url_for("profiles.show", username=post.author.username)
     return render_or_redirect(profile, "posts/post.html", "post_deleted", post=post)

@@ -38,9 +38,16 @@ def dump(row: User | UserSession) -> str:
     return json.dumps(values)
 
 
-def revive(model: type[M], raw: bytes) -> M:
-    """A row from `dump`, attached to the request's session as if just loaded (no SQL)."""
+def revive(model: type[M], raw: bytes) -> M | None:
+    """A row from `dump`, attached to the request's session as if just loaded (no SQL).
+
+    None when the entry has other columns than the model: another version of the code wrote
+    it (before a migration, say the one that turned is_admin into role), so the database
+    answers instead of a row that would be wrong.
+    """
     values = json.loads(raw)
+    if set(values) != {column.key for column in inspect(model).columns}:
+        return None
     for column in inspect(model).columns:
         value = values.get(column.key)
         if value is not None and isinstance(column.type, DateTime):

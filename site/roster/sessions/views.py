@@ -1,4 +1,5 @@
-"""Where users see and end their signed-in sessions, and admins those of any user."""
+"""Where users see and end their signed-in sessions, and admins those of any user (shown on the
+user's details page)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, url_for
+from flask import Blueprint, Response, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 from ua_parser import parse
 
 from roster.audit.service import record
-from roster.auth.access import admin_required
+from roster.auth.permissions import Permission, permission_required
 from roster.extensions import db
 from roster.rendering import render, render_or_redirect
 from roster.sessions.service import (
@@ -120,27 +121,29 @@ def revoke_others() -> Response:
     return own_list()
 
 
-# ---- admins: any user's sessions ------------------------------------------------------------
+# ---- staff: any user's sessions (admins sign them out) ----------------------------------------
+
+
+def details_url(user_id: int) -> str:
+    """A user's sessions are a section of their details page (roster.details)."""
+    return url_for("details.show", user_id=user_id, _anchor="sessions")
 
 
 def user_list(user: User) -> Response:
     return render_or_redirect(
-        url_for("sessions.user_sessions", user_id=user.id),
-        TEMPLATE,
-        "session_list",
-        **sessions_context(user, admin_view=True),
+        details_url(user.id), TEMPLATE, "session_list", **sessions_context(user, admin_view=True)
     )
 
 
 @bp.get("/users/<int:user_id>/sessions")
-@admin_required
+@permission_required(Permission.USERS_READ)
 def user_sessions(user_id: int) -> Response:
-    user = db.get_or_404(User, user_id)
-    return render(TEMPLATE, "session_list", **sessions_context(user, admin_view=True))
+    """The old address of a user's sessions: now a section of the details page."""
+    return redirect(details_url(db.get_or_404(User, user_id).id), 301)
 
 
 @bp.post("/users/<int:user_id>/sessions/<int:session_id>/revoke")
-@admin_required
+@permission_required(Permission.SESSIONS_REVOKE_ANY)
 def revoke_for_user(user_id: int, session_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     if not end_session(user.id, session_id, REVOKED_BY_ADMIN):
@@ -152,7 +155,7 @@ def revoke_for_user(user_id: int, session_id: int) -> Response:
 
 
 @bp.post("/users/<int:user_id>/sessions/revoke-all")
-@admin_required
+@permission_required(Permission.SESSIONS_REVOKE_ANY)
 def revoke_all_for_user(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     ended = end_sessions(user.id, REVOKED_BY_ADMIN)

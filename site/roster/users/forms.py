@@ -14,8 +14,10 @@ from roster.users.fields import (
     password_field,
     username_field,
 )
+from roster.users.policy import Role
 
 STATUSES = [SelectChoice("active", "Active"), SelectChoice("inactive", "Inactive")]
+ROLES = [SelectChoice(role.value, role.label) for role in Role]
 
 
 class UserFields(FlaskForm):
@@ -24,7 +26,15 @@ class UserFields(FlaskForm):
     username = username_field()
     email = email_field()
     display_name = display_name_field()
+    role = SelectField("Role", choices=ROLES, default=Role.member.value)
+    # The field forms sent before roles existed (scripts still may): yes means admin.
     is_admin = YesNoField("Admin")
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs) -> None:
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        # [] means "posted without it" (None: nothing was posted): the old field decides.
+        if self.role.raw_data == []:
+            self.role.data = Role.admin.value if self.is_admin.data else Role.member.value
 
 
 class UserCreateForm(UserFields):

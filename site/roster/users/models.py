@@ -7,9 +7,20 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ColumnElement, DateTime, Index, Integer, String, Text, func
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ColumnElement,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql.compiler import SQLCompiler
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -18,7 +29,9 @@ from roster.extensions import db
 from roster.users.policy import (
     DISPLAY_NAME_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
+    ROLE_MAX_LENGTH,
     USERNAME_MAX_LENGTH,
+    Role,
     email_key,
 )
 
@@ -44,8 +57,9 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         Index("ix_users_created_at_id", "created_at", "id"),
-        # Keyset paging of the admin table sorted by role.
-        Index("ix_users_is_admin_id", "is_admin", "id"),
+        # Keyset paging of the admin table sorted by role, and its role filter.
+        Index("ix_users_role_id", "role", "id"),
+        CheckConstraint(f"role IN ({', '.join(repr(role.value) for role in Role)})", name="role"),
         # The table sorted, or filtered, by status; the trash (status=deleted); verified or not.
         Index("ix_users_is_active_id", "is_active", "id"),
         Index("ix_users_deleted_at_id", "deleted_at", "id"),
@@ -60,7 +74,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX_LENGTH), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
-    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    role: Mapped[str] = mapped_column(
+        String(ROLE_MAX_LENGTH), default=Role.member.value, server_default=Role.member.value
+    )
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
@@ -79,7 +95,9 @@ class User(UserMixin, db.Model):
     # Optimistic locking: an edit based on a stale version is refused, not silently lost.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    posts: Mapped[list[Post]] = relationship(back_populates="author", lazy="raise_on_sql")
+    posts: Mapped[list[Post]] = relationship(
+        back_populates="author", lazy="raise_on_sql", foreign_keys="Post.author_id"
+    )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
@@ -90,6 +108,17 @@ class User(UserMixin, db.Model):
     def name(self) -> str:
         """What the site shows: the display name, or the username when there is none."""
         return self.display_name or self.username
+
+    @hybrid_property
+    def is_admin(self) -> bool:
+        """For the safety rules ("an active admin remains"), in Python and in SQL alike; views
+        and templates ask for a permission instead (roster.auth.permissions)."""
+        return self.role == Role.admin
+
+    @is_admin.inplace.expression
+    @classmethod
+    def _is_admin_expression(cls) -> ColumnElement[bool]:
+        return cls.role == Role.admin.value
 
     @validates("email")
     def _key_email(self, _name: str, address: str) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from enum import StrEnum
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -46,6 +47,25 @@ TAKEN_MESSAGES = {"username": USERNAME_TAKEN, "email": EMAIL_TAKEN}
 
 # What an admin form's `is_admin` means as yes (case-insensitive); any other value means no.
 YES_VALUES = frozenset({"y", "on", "true", "1"})
+
+
+class Role(StrEnum):
+    """What an account may do is its role's (roster.auth.permissions maps roles to permissions).
+
+    Member names equal their values: a database driver that writes an enum by name (psycopg
+    does) writes the same text as one that writes its value.
+    """
+
+    admin = "admin"
+    moderator = "moderator"
+    member = "member"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+ROLE_MAX_LENGTH = 16  # the column's size
 
 
 class Invalid(ValueError):

@@ -42,7 +42,7 @@ SORT_KEYS: dict[str, SortKey] = {
     "username": lambda u: (func.lower(u.username, type_=String),),
     "email": lambda u: (func.lower(u.email, type_=String),),
     "created": lambda u: (u.created_at, u.id),
-    "role": lambda u: (u.is_admin, u.id),
+    "role": lambda u: (u.role, u.id),
     "name": lambda u: (func.lower(u.display_name, type_=String), u.id),
     "status": lambda u: (u.is_active, u.id),
     "last_sign_in": lambda u: (last_sign_in_key(), u.id),

@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 
 from roster.extensions import db
 from roster.users.models import User
+from roster.users.policy import Role
 
-SELF_DEMOTE = "You cannot remove your own admin role."
+SELF_DEMOTE = "You cannot change your own role."
 SELF_DEACTIVATE = "You cannot deactivate your own account."
 SELF_DELETE = "You cannot delete your own account."
 LAST_ADMIN = "This is the last active admin: make someone else an admin first."
@@ -21,17 +22,18 @@ def other_active_admins(target: User) -> int:
     )
 
 
-def change_problems(actor: User, target: User, *, is_admin: bool, is_active: bool) -> dict:
+def change_problems(actor: User, target: User, *, role: str, is_active: bool) -> dict:
     """Form errors by field for a role or active-flag change; empty when the change is allowed."""
     problems: dict[str, str] = {}
+    stays_admin = role == Role.admin
     if target.id == actor.id:
-        if not is_admin:
-            problems["is_admin"] = SELF_DEMOTE
+        if role != target.role:
+            problems["role"] = SELF_DEMOTE
         if not is_active:
             problems["is_active"] = SELF_DEACTIVATE
-    losing_admin = target.is_admin and target.is_active and not (is_admin and is_active)
+    losing_admin = target.is_admin and target.is_active and not (stays_admin and is_active)
     if not problems and losing_admin and other_active_admins(target) == 0:
-        problems["is_admin" if not is_admin else "is_active"] = LAST_ADMIN
+        problems["role" if not stays_admin else "is_active"] = LAST_ADMIN
     return problems
 
 

@@ -25,7 +25,7 @@ from roster.posts.models import Post
 from roster.submission import Refused
 from roster.users import rules
 from roster.users.models import User, utcnow
-from roster.users.policy import TAKEN_MESSAGES, email_key, fold, identifier_key
+from roster.users.policy import TAKEN_MESSAGES, Role, email_key, fold, identifier_key
 from roster.users.queries import live_users
 
 # What the database names when a unique index refuses a row, and the form field it guards:
@@ -60,7 +60,7 @@ class NewUser:
     email: str
     password: str | None
     display_name: str = ""
-    is_admin: bool = False
+    role: str = Role.member
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,7 @@ class UserChange:
 
     username: str
     email: str
-    is_admin: bool
+    role: str
     display_name: str | None = None
     is_active: bool | None = None
     password: str | None = None
@@ -131,7 +131,7 @@ def create_user(actor: User | None, new: NewUser) -> User:
     user = User(
         username=new.username.strip(),
         email=new.email.strip(),
-        is_admin=new.is_admin,
+        role=Role(new.role).value,
         display_name=new.display_name.strip(),
     )
     if new.password is None:
@@ -150,7 +150,7 @@ def update_user(actor: User, user: User, change: UserChange, version: str | int)
     with unchanged_since(user, version):
         problems = {
             **taken_problems(exclude_id=user.id, username=change.username, email=change.email),
-            **rules.change_problems(actor, user, is_admin=change.is_admin, is_active=is_active),
+            **rules.change_problems(actor, user, role=change.role, is_active=is_active),
         }
         if problems:
             raise Refused(problems)
@@ -158,7 +158,7 @@ def update_user(actor: User, user: User, change: UserChange, version: str | int)
         user.email = change.email.strip()
         if change.display_name is not None:
             user.display_name = change.display_name.strip()
-        user.is_admin = change.is_admin
+        user.role = Role(change.role).value
         user.is_active = is_active
         if change.password:
             # A reset password ends the user's sessions (roster.sessions, on flush).

@@ -1,5 +1,5 @@
-"""The live user table: admins search, filter, sort, page, create, edit in place, delete and
-undo, restore or purge from the trash, and export what they see as CSV.
+"""The live user table: admins and moderators search, filter, sort and page; admins also
+create, edit in place, delete and undo, restore or purge from the trash, and export as CSV.
 
 Each view parses the request, calls a service (roster.users.service) and answers with one
 render call: htmx gets the fragments that change, a plain form a 303 back to the table, so
@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -28,7 +29,7 @@ from werkzeug.datastructures import MultiDict
 
 from roster.accounts.service import announce_admin_edit, invite_if_passwordless
 from roster.audit.service import record
-from roster.auth.access import admin_required
+from roster.auth.permissions import Permission, can, permission_required
 from roster.extensions import db
 from roster.htmx import htmx, push_url, reswap
 from roster.rendering import render, render_or_redirect
@@ -67,16 +68,15 @@ def user_count(count: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RowLinks:
-    """The URL prefixes a row joins its user to (usernames are URL-safe by USERNAME_PATTERN)."""
+    """The URL prefix a row joins its user's id to (its row, edit form and details page)."""
 
     users: str
-    profiles: str
 
 
 @bp.app_template_global()
 def row_links() -> RowLinks:
     """Built once per table: url_for per row would be the slowest part of a page of rows."""
-    return RowLinks(url_for("users.index"), url_for("profiles.show", username=""))
+    return RowLinks(url_for("users.index"))
 
 
 def table_context(view: TableView, **extra: Any) -> dict[str, Any]:
@@ -140,7 +140,7 @@ def new_user(form: UserCreateForm) -> NewUser:
         email=form.email.data,
         password=form.password.data or None,
         display_name=form.display_name.data or "",
-        is_admin=form.is_admin.data,
+        role=form.role.data,
     )
 
 
@@ -149,7 +149,7 @@ def user_change(form: UserEditForm) -> UserChange:
     return UserChange(
         username=form.username.data,
         email=form.email.data,
-        is_admin=form.is_admin.data,
+        role=form.role.data,
         display_name=form.display_name.data if form.display_name.raw_data else None,
         is_active=STATUSES.get(form.is_active.data),
         password=form.password.data or None,
@@ -157,7 +157,7 @@ def user_change(form: UserEditForm) -> UserChange:
 
 
 @bp.get("/users")
-@admin_required
+@permission_required(Permission.USERS_READ)
 def index() -> Response:
     view = TableView.from_args(request.args)
     response = render(TABLE, "results", **table_context(view))
@@ -168,7 +168,7 @@ def index() -> Response:
 
 
 @bp.get("/users/export.csv")
-@admin_required
+@permission_required(Permission.USERS_EXPORT)
 def export_csv() -> Response:
     """Every user the table's filters, search and sort match, streamed as CSV.
 
@@ -186,7 +186,7 @@ def export_csv() -> Response:
 
 
 @bp.post("/users")
-@admin_required
+@permission_required(Permission.USERS_CHANGE)
 def create() -> Response:
     form = UserCreateForm()
     user = form.validate_on_submit() and submit(form, create_user, current_user, new_user(form))
@@ -208,14 +208,17 @@ def create() -> Response:
 
 
 @bp.get("/users/<int:user_id>")
-@admin_required
+@permission_required(Permission.USERS_READ)
 def row(user_id: int) -> Response:
-    block = "confirm_row" if request.args.get("confirm") == "delete" else "row"
-    return render_row(block, get_live_user(user_id))
+    """The row as it reads (also Cancel's answer), or asking before a delete (admins only)."""
+    confirm = request.args.get("confirm") == "delete"
+    if confirm and not can(Permission.USERS_CHANGE):
+        abort(403)
+    return render_row("confirm_row" if confirm else "row", get_live_user(user_id))
 
 
 @bp.get("/users/<int:user_id>/edit")
-@admin_required
+@permission_required(Permission.USERS_CHANGE)
 def edit(user_id: int) -> Response:
     user = get_live_user(user_id)
     status = "active" if user.is_active else "inactive"
@@ -224,7 +227,7 @@ def edit(user_id: int) -> Response:
 
 
 @bp.route("/users/<int:user_id>", methods=["PUT", "POST"])
-@admin_required
+@permission_required(Permission.USERS_CHANGE)
 def update(user_id: int) -> Response:
     user = get_live_user(user_id)
     form = UserEditForm()
@@ -243,7 +246,7 @@ def update(user_id: int) -> Response:
 
 @bp.delete("/users/<int:user_id>")
 @bp.post("/users/<int:user_id>/delete")
-@admin_required
+@permission_required(Permission.USERS_CHANGE)
 def delete(user_id: int) -> Response:
     user = get_live_user(user_id)
     try:
@@ -270,7 +273,7 @@ def delete(user_id: int) -> Response:
 
 
 @bp.post("/users/<int:user_id>/restore")
-@admin_required
+@permission_required(Permission.USERS_CHANGE)
 def restore(user_id: int) -> Response:
     user = restore_user(current_user, db.get_or_404(User, user_id))
     flash(f"Restored {user.username}.", "success")
@@ -286,16 +289,19 @@ def restore(user_id: int) -> Response:
 
 
 @bp.get("/users/<int:user_id>/trash")
-@admin_required
+@permission_required(Permission.USERS_READ)
 def trashed_row(user_id: int) -> Response:
     """A row of the trash (`?confirm=purge`: asking before the purge)."""
-    block = "confirm_purge_row" if request.args.get("confirm") == "purge" else "row"
+    confirm = request.args.get("confirm") == "purge"
+    if confirm and not can(Permission.USERS_CHANGE):
+        abort(403)
+    block = "confirm_purge_row" if confirm else "row"
     return render_row(block, get_deleted_user(user_id), view=TableView(status="deleted"))
 
 
 @bp.delete("/users/<int:user_id>/purge")
 @bp.post("/users/<int:user_id>/purge")
-@admin_required
+@permission_required(Permission.USERS_CHANGE)
 def purge(user_id: int) -> Response:
     """Delete a user in the trash for good, with their posts: no undo."""
     user = get_deleted_user(user_id)

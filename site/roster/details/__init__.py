@@ -1,0 +1,1 @@
+"""A user's details for staff: account facts, sign-ins, open sessions, posts and history."""

@@ -1,0 +1,1 @@
+"""Moderation: moderators and admins hide posts (with a reason the author sees) and unhide them."""
