@@ -11,14 +11,16 @@ calls one of the helpers below, which return detached objects whose columns are 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import lxml.html
 from flask import Flask
 from flask.testing import FlaskClient
 from lxml.html import HtmlElement
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 from werkzeug.test import TestResponse
 
@@ -160,6 +162,31 @@ def change(app: Flask, model: type[M], ident: Any, **changes: Any) -> M:
             setattr(instance, name, value)
         db.session.commit()
         return loaded(instance)
+
+
+@contextmanager
+def meanwhile(
+    app: Flask, user_id: int, *, when_writing: int | None = None, **changes: Any
+) -> Iterator[list[int]]:
+    """Race a request deterministically: another request commits `changes` to user `user_id`
+    just as the request in the block is about to write user `when_writing` (default: the same
+    user), so after its reads and checks and before its write. It happens once; the list the
+    block gets holds the id once it did (a test asserts that, so it cannot pass by not racing).
+    """
+    target = user_id if when_writing is None else when_writing
+    happened: list[int] = []
+
+    def interleave(session: Session, *_: Any) -> None:
+        writes = any(isinstance(row, User) and row.id == target for row in session.dirty)
+        if writes and not happened:
+            happened.append(user_id)
+            change(app, User, user_id, **changes)  # its own app context, session and connection
+
+    event.listen(db.session, "before_flush", interleave, insert=True)  # before any other write
+    try:
+        yield happened
+    finally:
+        event.remove(db.session, "before_flush", interleave)
 
 
 def search_ids(app: Flask, term: str) -> list[int]:

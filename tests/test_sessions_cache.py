@@ -97,11 +97,16 @@ def test_a_deactivation_reaches_cached_sessions_at_once(cached_app, member, admi
     assert not signed_in(member_browser)
 
 
-def test_a_changed_user_is_not_served_stale(cached_app):
+def test_a_changed_user_is_not_served_stale(cached_app, member):
     browser = cached_app.test_client()
     sign_in(browser)
     assert nav_name(browser) == "Mem Ber"
-    data = {"display_name": "New Name", "email": "member@example.com", "bio": ""}
+    data = {
+        "display_name": "New Name",
+        "email": "member@example.com",
+        "bio": "",
+        "version": str(member.version),
+    }
     assert browser.post("/user/member", data=data).status_code == 303
     assert nav_name(browser) == "New Name"
 

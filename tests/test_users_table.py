@@ -485,14 +485,14 @@ def test_edit_errors_stay_in_the_row(app, admin_client, member, make_user):
     assert fetch(app, User, member.id).email == "member@example.com"
 
 
-def test_a_stale_version_is_a_clear_error_not_a_500(app, admin_client, member):
+def test_a_stale_version_is_a_conflict_not_a_500(app, admin_client, member):
     stale = form(member)
     change(app, User, member.id, display_name="Changed meanwhile")
     response = admin_client.put(
         f"/users/{member.id}", data={**stale, "display_name": "Mine"}, headers=HX
     )
-    assert response.status_code == 422
-    assert "Someone else changed this user" in response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert find_all(response, '[data-testid="keep-mine"]')
     assert fetch(app, User, member.id).display_name == "Changed meanwhile"
 
 
@@ -506,25 +506,6 @@ def test_admin_cannot_demote_or_deactivate_themself(app, admin_client, admin):
         assert message in response.get_data(as_text=True)
     user = fetch(app, User, admin.id)
     assert (user.is_admin, user.is_active) == (True, True)
-
-
-def test_last_active_admin_rules(app, admin, make_user):
-    other_id = make_user("boss", is_admin=True).id
-    with app.app_context():
-        me, other = db.session.get(User, admin.id), db.session.get(User, other_id)
-        # Two admins: one may demote the other.
-        assert rules.change_problems(me, other, is_admin=False, is_active=True) == {}
-        other.is_active = False
-        db.session.commit()
-        # The only active admin left cannot lose the role or be deactivated, even by another.
-        assert rules.change_problems(other, me, is_admin=False, is_active=True) == {
-            "is_admin": rules.LAST_ADMIN
-        }
-        assert rules.change_problems(other, me, is_admin=True, is_active=False) == {
-            "is_active": rules.LAST_ADMIN
-        }
-        assert rules.delete_problem(other, me) == rules.LAST_ADMIN
-        assert rules.delete_problem(me, other) is None
 
 
 # ---- delete and undo --------------------------------------------------------------------

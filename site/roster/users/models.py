@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, func
+from sqlalchemy import Boolean, ColumnElement, DateTime, Index, Integer, String, Text, and_, func
 from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -80,6 +81,17 @@ class User(UserMixin, db.Model):
     def name(self) -> str:
         """What the site shows: the display name, or the username when there is none."""
         return self.display_name or self.username
+
+    @hybrid_property
+    def is_active_admin(self) -> bool:
+        """An admin who can act: the site must always keep one (users/rules.py guards it)."""
+        return self.is_admin and self.is_active and self.deleted_at is None
+
+    @is_active_admin.inplace.expression
+    @classmethod
+    def _is_active_admin_expression(cls) -> ColumnElement[bool]:
+        # The same in SQL: the one definition every count and guard of active admins uses.
+        return and_(cls.is_admin, cls.is_active, cls.deleted_at.is_(None))
 
     @validates("email")
     def _key_email(self, _name: str, address: str) -> str:
