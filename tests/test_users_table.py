@@ -424,6 +424,15 @@ def test_row_edit_and_confirm_fragments(admin_client, member):
     assert admin_client.get("/users/9999", headers=HX).status_code == 404
 
 
+@pytest.mark.parametrize("active", [True, False])
+def test_the_edit_form_shows_the_saved_status(app, admin_client, make_user, active):
+    """Else saving an inactive user unchanged would quietly make them active."""
+    user = make_user("someone", is_active=active)
+    edit = admin_client.get(f"/users/{user.id}/edit", headers=HX)
+    selected = find(edit, f"#edit-{user.id}-is_active option[selected]")
+    assert selected.get("value") == ("active" if active else "inactive")
+
+
 def test_edit_in_place(app, admin_client, member):
     data = form(member, display_name="New Name", email="new@example.com", is_admin="y")
     response = admin_client.put(f"/users/{member.id}", data=data, headers=HX)

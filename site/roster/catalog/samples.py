@@ -396,8 +396,7 @@ def restored() -> Context:
 def edit_row(kind: str = "ordinary") -> Context:
     context = single_row("edit_row", kind)
     user = context["user"]
-    form = UserEditForm(formdata=None, obj=user, is_active="active")
-    form.is_active.data = "active" if user.is_active else "inactive"
+    form = user_views.edit_form(user)
     form.version.data = str(user.version)
     return {**context, "form": form}
 

@@ -118,9 +118,10 @@ def get_live_user(user_id: int) -> User:
 
 
 def edit_form(user: User) -> UserEditForm:
-    """The edit form filled from the user as saved."""
-    status = "active" if user.is_active else "inactive"
-    return UserEditForm(formdata=None, obj=user, is_active=status)
+    """The edit form filled from the user as saved (the status a choice, not the bool)."""
+    form = UserEditForm(formdata=None, obj=user)
+    form.is_active.data = "active" if user.is_active else "inactive"
+    return form
 
 
 def new_user(form: UserCreateForm) -> NewUser:
