@@ -102,6 +102,35 @@ def row_ids(markup: Markup) -> list[int]:
     ]
 
 
+# ---- forms as the pages send them ---------------------------------------------------------
+
+
+def edit_data(user: User, **changes: str) -> dict[str, str]:
+    """The admin table's edit form for `user`, as its row sends it, with `changes`; an empty
+    value leaves the field out (an unchecked box)."""
+    data = {
+        "username": user.username,
+        "email": user.email,
+        "display_name": user.display_name,
+        "is_admin": "y" if user.is_admin else "",
+        "is_active": "active" if user.is_active else "inactive",
+        "version": str(user.version),
+        **changes,
+    }
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def profile_data(user: User, **changes: str) -> dict[str, str]:
+    """The profile form as its owner's page sends it, made on the user's version."""
+    data = {
+        "display_name": user.display_name,
+        "email": user.email,
+        "bio": user.bio,
+        "version": str(user.version),
+    }
+    return {**data, **changes}
+
+
 def sign_in(client: FlaskClient, username: str, password: str = PASSWORD) -> None:
     """Sign in through the form, as a visitor would; fails the test if it does not work."""
     response = client.post("/login", data={"username": username, "password": password})

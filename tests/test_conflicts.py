@@ -16,29 +16,19 @@ from roster.users.service import CHANGED_MEANWHILE, DELETED_MEANWHILE
 from tests.helpers import (
     HX,
     change,
+    edit_data,
     fetch,
     find,
     find_all,
     is_full_page,
     meanwhile,
+    profile_data,
     scalar,
     sign_in,
     text_of,
 )
-from tests.test_users_table import form
 
 PAGE_OR_FRAGMENT = pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
-
-
-def profile(user: User, **changes: str) -> dict[str, str]:
-    """The profile form as its owner's page sends it, made on the user's version."""
-    data = {
-        "display_name": user.display_name,
-        "email": user.email,
-        "bio": user.bio,
-        "version": str(user.version),
-    }
-    return {**data, **changes}
 
 
 def differences(response) -> dict[str, tuple[str, str]]:
@@ -74,8 +64,8 @@ def audited(app, user_id: int, action: str) -> int:
 def test_a_profile_saved_from_two_tabs_is_a_conflict_with_both_values(
     app, member_client, member, headers
 ):
-    first = profile(member, bio="Saved in the first tab")
-    second = profile(member, bio="Typed in the second tab", display_name="Second")
+    first = profile_data(member, bio="Saved in the first tab")
+    second = profile_data(member, bio="Typed in the second tab", display_name="Second")
     assert member_client.put("/user/member", data=first, headers=HX).status_code == 200
     response = member_client.post("/user/member", data=second, headers=headers)
     assert response.status_code == 409
@@ -91,8 +81,8 @@ def test_a_profile_saved_from_two_tabs_is_a_conflict_with_both_values(
 
 
 def test_keep_mine_saves_the_typed_values_over_the_newer_version(app, member_client, member):
-    member_client.put("/user/member", data=profile(member, bio="First"), headers=HX)
-    conflict = member_client.put("/user/member", data=profile(member, bio="Mine"), headers=HX)
+    member_client.put("/user/member", data=profile_data(member, bio="First"), headers=HX)
+    conflict = member_client.put("/user/member", data=profile_data(member, bio="Mine"), headers=HX)
     keep_mine = form_values(conflict, "#profile-form")
     assert keep_mine["bio"] == "Mine"
     assert keep_mine["version"] == str(fetch(app, User, member.id).version)
@@ -102,8 +92,8 @@ def test_keep_mine_saves_the_typed_values_over_the_newer_version(app, member_cli
 
 
 def test_take_theirs_loads_the_saved_values(member_client, member):
-    member_client.put("/user/member", data=profile(member, bio="Theirs"), headers=HX)
-    conflict = member_client.put("/user/member", data=profile(member, bio="Mine"), headers=HX)
+    member_client.put("/user/member", data=profile_data(member, bio="Theirs"), headers=HX)
+    conflict = member_client.put("/user/member", data=profile_data(member, bio="Mine"), headers=HX)
     url = find(conflict, '[data-testid="take-theirs"]').get("href")
     assert form_values(member_client.get(url, headers=HX), "#profile-form")["bio"] == "Theirs"
 
@@ -111,7 +101,9 @@ def test_take_theirs_loads_the_saved_values(member_client, member):
 def test_a_profile_save_racing_another_at_the_write_is_a_conflict(app, member_client, member):
     """Both saves passed the version check; the other one committed first."""
     with meanwhile(app, member.id, bio="The other tab") as raced:
-        response = member_client.put("/user/member", data=profile(member, bio="Mine"), headers=HX)
+        response = member_client.put(
+            "/user/member", data=profile_data(member, bio="Mine"), headers=HX
+        )
     assert raced
     assert response.status_code == 409
     assert differences(response) == {"bio": ("The other tab", "Mine")}
@@ -125,18 +117,21 @@ def test_a_profile_save_during_an_admin_edit(app, client, member, make_user):
     loaded = fetch(app, User, member.id)
     owner = app.test_client()
     sign_in(owner, "member")
-    saved = owner.put("/user/member", data=profile(loaded, display_name="Owner's"), headers=HX)
+    saved = owner.put("/user/member", data=profile_data(loaded, display_name="Owner's"), headers=HX)
     assert saved.status_code == 200
     response = client.put(
-        f"/users/{member.id}", data=form(loaded, display_name="Admin's"), headers=HX
+        f"/users/{member.id}", data=edit_data(loaded, display_name="Admin's"), headers=HX
     )
     assert response.status_code == 409
     assert differences(response) == {"display_name": ("Owner's", "Admin's")}
     assert fetch(app, User, member.id).display_name == "Owner's"
     # And the other way round: the admin saved first.
     loaded = fetch(app, User, member.id)
-    assert client.put(f"/users/{member.id}", data=form(loaded, display_name="A")).status_code == 303
-    response = owner.put("/user/member", data=profile(loaded, display_name="O"), headers=HX)
+    assert (
+        client.put(f"/users/{member.id}", data=edit_data(loaded, display_name="A")).status_code
+        == 303
+    )
+    response = owner.put("/user/member", data=profile_data(loaded, display_name="O"), headers=HX)
     assert response.status_code == 409
     assert differences(response) == {"display_name": ("A", "O")}
 
@@ -148,7 +143,7 @@ def test_a_profile_save_during_an_admin_edit(app, client, member, make_user):
 def test_an_admin_edit_over_a_newer_version_shows_both_sides(app, admin_client, member, headers):
     loaded = fetch(app, User, member.id)
     change(app, User, member.id, display_name="Theirs", is_active=False)
-    data = form(loaded, display_name="Mine", password="a new long password")
+    data = edit_data(loaded, display_name="Mine", password="a new long password")
     response = admin_client.post(f"/users/{member.id}", data=data, headers=headers)
     assert response.status_code == 409
     assert is_full_page(response) == (headers == {})
@@ -170,7 +165,7 @@ def test_an_admin_edit_over_a_newer_version_shows_both_sides(app, admin_client, 
         False,
         False,
     )
-    keep_mine = form(loaded, display_name="Mine", version=str(user.version))
+    keep_mine = edit_data(loaded, display_name="Mine", version=str(user.version))
     assert admin_client.put(f"/users/{member.id}", data=keep_mine, headers=HX).status_code == 200
     assert fetch(app, User, member.id).display_name == "Mine"
 
@@ -178,7 +173,7 @@ def test_an_admin_edit_over_a_newer_version_shows_both_sides(app, admin_client, 
 def test_an_admin_edit_racing_another_at_the_write_is_a_conflict(app, admin_client, member):
     with meanwhile(app, member.id, display_name="Other admin") as raced:
         response = admin_client.put(
-            f"/users/{member.id}", data=form(member, display_name="Mine"), headers=HX
+            f"/users/{member.id}", data=edit_data(member, display_name="Mine"), headers=HX
         )
     assert raced
     assert response.status_code == 409
@@ -192,7 +187,7 @@ def test_an_admin_edit_racing_another_at_the_write_is_a_conflict(app, admin_clie
 def test_an_edit_racing_a_delete_says_the_user_is_gone(app, admin_client, member, headers):
     with meanwhile(app, member.id, deleted_at=utcnow()) as raced:
         response = admin_client.post(
-            f"/users/{member.id}", data=form(member, display_name="Mine"), headers=headers
+            f"/users/{member.id}", data=edit_data(member, display_name="Mine"), headers=headers
         )
     assert raced
     assert response.status_code == 409
@@ -200,7 +195,7 @@ def test_an_edit_racing_a_delete_says_the_user_is_gone(app, admin_client, member
     assert text_of(find(response, '[data-testid="row-error"]')) == message
     assert fetch(app, User, member.id).display_name == "Mem Ber"
     # Saved again (or the delete landed before the edit was sent): the same answer.
-    response = admin_client.post(f"/users/{member.id}", data=form(member), headers=headers)
+    response = admin_client.post(f"/users/{member.id}", data=edit_data(member), headers=headers)
     assert response.status_code == 409
     assert text_of(find(response, '[data-testid="row-error"]')) == message
 

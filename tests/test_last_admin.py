@@ -18,8 +18,7 @@ from roster.submission import Refused
 from roster.users import rules
 from roster.users.models import User, utcnow
 from roster.users.service import UserChange, delete_user, update_user
-from tests.helpers import HX, fetch, find, meanwhile, scalar, text_of
-from tests.test_users_table import form
+from tests.helpers import HX, edit_data, fetch, find, meanwhile, scalar, text_of
 
 # What the other admin does to the one acting, and the same done by the one acting over HTTP.
 REMOVALS = {
@@ -56,7 +55,7 @@ def test_two_admins_removing_each_other_leave_one(app, admin_client, admin, boss
             response = admin_client.delete(f"/users/{boss.id}", headers=HX)
             message = text_of(find(response, '[data-testid="row-error"]'))
         else:
-            data = form(boss, **form_change)
+            data = edit_data(boss, **form_change)
             response = admin_client.put(f"/users/{boss.id}", data=data, headers=HX)
             field = next(iter(other_change))
             message = text_of(find(response, f"#field-edit-{boss.id}-{field} .error"))

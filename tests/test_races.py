@@ -34,7 +34,7 @@ from roster.extensions import db
 from roster.users.models import User, utcnow
 from roster.users.service import NewUser, create_user
 from tests.conftest import base_config
-from tests.helpers import HX, PASSWORD, csrf_token, fetch, scalar
+from tests.helpers import HX, PASSWORD, csrf_token, edit_data, fetch, profile_data, scalar
 from tests.test_proxy_headers import free_port
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -205,28 +205,6 @@ def admin(app: Flask, base: str, username: str) -> Browser:
     return Browser(base).sign_in(username)
 
 
-def admin_form(target: User, **changes: str) -> dict[str, str]:
-    data = {
-        "username": target.username,
-        "email": target.email,
-        "display_name": target.display_name,
-        "is_admin": "y" if target.is_admin else "",
-        "is_active": "active" if target.is_active else "inactive",
-        "version": str(target.version),
-    }
-    return {k: v for k, v in {**data, **changes}.items() if v != ""}
-
-
-def profile_form(target: User, **changes: str) -> dict[str, str]:
-    data = {
-        "display_name": target.display_name,
-        "email": target.email,
-        "bio": target.bio,
-        "version": str(target.version),
-    }
-    return {**data, **changes}
-
-
 def no_server_errors(answers: list[Answer]) -> None:
     assert all(answer.status < 500 for answer in answers), [a.status for a in answers]
 
@@ -250,9 +228,7 @@ def test_two_admins_removing_each_other_always_leave_one(app, base):
         ada = reset(app, "ada", is_admin=True)
         bob = reset(app, "bob", is_admin=True)
         method, changes = REMOVALS[trial % len(REMOVALS)]
-        forms = [
-            None if changes is None else admin_form(target, **changes) for target in (bob, ada)
-        ]
+        forms = [None if changes is None else edit_data(target, **changes) for target in (bob, ada)]
         answers = at_once(
             (browsers["ada"], method, f"/users/{bob.id}", forms[0]),
             (browsers["bob"], method, f"/users/{ada.id}", forms[1]),
@@ -269,8 +245,8 @@ def test_a_profile_saved_from_two_tabs_loses_nothing(app, base):
         mia = user(app, "mia")
         bios = (f"first tab {trial}", f"second tab {trial}")
         answers = at_once(
-            (first, "PUT", "/user/mia", profile_form(mia, bio=bios[0])),
-            (second, "PUT", "/user/mia", profile_form(mia, bio=bios[1])),
+            (first, "PUT", "/user/mia", profile_data(mia, bio=bios[0])),
+            (second, "PUT", "/user/mia", profile_data(mia, bio=bios[1])),
         )
         no_server_errors(answers)
         statuses = sorted(answer.status for answer in answers)
@@ -286,8 +262,8 @@ def test_a_profile_save_during_an_admin_edit_loses_nothing(app, base):
         mia = user(app, "mia")
         names = (f"owner {trial}", f"admin {trial}")
         answers = at_once(
-            (owner, "PUT", "/user/mia", profile_form(mia, display_name=names[0])),
-            (ada, "PUT", f"/users/{mia.id}", admin_form(mia, display_name=names[1])),
+            (owner, "PUT", "/user/mia", profile_data(mia, display_name=names[0])),
+            (ada, "PUT", f"/users/{mia.id}", edit_data(mia, display_name=names[1])),
         )
         no_server_errors(answers)
         assert sorted(answer.status for answer in answers) == [200, 409], (trial, answers)
@@ -323,7 +299,7 @@ def test_an_edit_racing_a_delete_loses_nothing(app, base):
         tom = reset(app, "tom", deleted_at=None)
         name = f"edited {trial}"
         edit, delete = at_once(
-            (ada, "PUT", f"/users/{tom.id}", admin_form(tom, display_name=name)),
+            (ada, "PUT", f"/users/{tom.id}", edit_data(tom, display_name=name)),
             (bob, "DELETE", f"/users/{tom.id}", None),
         )
         no_server_errors([edit, delete])

@@ -21,6 +21,7 @@ from tests.helpers import (
     HX,
     HX_HISTORY_RESTORE,
     change,
+    edit_data,
     fetch,
     find,
     find_all,
@@ -39,19 +40,6 @@ from tests.helpers import (
 PASSWORD = "a new user's password"
 # Bookkeeping that a restore may change; everything else must come back exactly.
 SKIPPED = {"version", "updated_at"}
-
-
-def form(user: User, **changes) -> dict:
-    data = {
-        "username": user.username,
-        "email": user.email,
-        "display_name": user.display_name,
-        "is_admin": "y" if user.is_admin else "",
-        "is_active": "active" if user.is_active else "inactive",
-        "version": str(user.version),
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v != ""}
 
 
 def row_ids_at_start(html: str) -> int | None:
@@ -434,7 +422,7 @@ def test_the_edit_form_shows_the_saved_status(app, admin_client, make_user, acti
 
 
 def test_edit_in_place(app, admin_client, member):
-    data = form(member, display_name="New Name", email="new@example.com", is_admin="y")
+    data = edit_data(member, display_name="New Name", email="new@example.com", is_admin="y")
     response = admin_client.put(f"/users/{member.id}", data=data, headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -454,7 +442,7 @@ def test_edit_with_plain_post_redirects_and_can_deactivate_and_reset_password(
 ):
     member_browser = app.test_client()
     sign_in(member_browser, member.username)
-    data = form(member, is_active="inactive", password="a brand new password")
+    data = edit_data(member, is_active="inactive", password="a brand new password")
     response = admin_client.post(f"/users/{member.id}", data=data)
     assert response.status_code == 303
     user = fetch(app, User, member.id)
@@ -480,14 +468,14 @@ def test_update_with_only_the_contract_fields_keeps_the_rest(app, admin_client, 
 def test_edit_errors_stay_in_the_row(app, admin_client, member, make_user):
     other = make_user("other")
     response = admin_client.put(
-        f"/users/{member.id}", data=form(member, email=other.email.upper()), headers=HX
+        f"/users/{member.id}", data=edit_data(member, email=other.email.upper()), headers=HX
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "edit-row" in find(html, f"#user-{member.id}").classes
     assert policy.EMAIL_TAKEN in html
     response = admin_client.put(
-        f"/users/{member.id}", data=form(member, username="no spaces"), headers=HX
+        f"/users/{member.id}", data=edit_data(member, username="no spaces"), headers=HX
     )
     assert response.status_code == 422
     assert policy.USERNAME_MESSAGE in response.get_data(as_text=True)
@@ -495,7 +483,7 @@ def test_edit_errors_stay_in_the_row(app, admin_client, member, make_user):
 
 
 def test_a_stale_version_is_a_conflict_not_a_500(app, admin_client, member):
-    stale = form(member)
+    stale = edit_data(member)
     change(app, User, member.id, display_name="Changed meanwhile")
     response = admin_client.put(
         f"/users/{member.id}", data={**stale, "display_name": "Mine"}, headers=HX
@@ -510,7 +498,9 @@ def test_admin_cannot_demote_or_deactivate_themself(app, admin_client, admin):
         (dict(is_admin=""), rules.SELF_DEMOTE),
         (dict(is_active="inactive"), rules.SELF_DEACTIVATE),
     ):
-        response = admin_client.put(f"/users/{admin.id}", data=form(admin, **change_), headers=HX)
+        response = admin_client.put(
+            f"/users/{admin.id}", data=edit_data(admin, **change_), headers=HX
+        )
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
     user = fetch(app, User, admin.id)
