@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 VENDOR := static/vendor
 
-.PHONY: install run test lint format bench screenshots clean
+.PHONY: install run test lint format bench screenshots mutate clean
 
 install: $(VENV)/.installed $(VENDOR)/.installed
 
@@ -48,6 +48,21 @@ test: install /usr/bin/chromium
 # BENCH_ARGS: e.g. --users 1000000, --postgres, --duration 5 (see bench/README.md).
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Mutation testing (not part of `make test`; slow): mutmut in build/mutate/, where site/ is staged
+# as src/ so that the tests import the mutated copy. Results are kept between runs; the score is
+# killed / (killed + survived + timeouts) over the modules [tool.mutmut] names in pyproject.toml.
+MUTATE := build/mutate
+mutate: install
+	mkdir -p $(MUTATE)
+	rsync -a --delete site/ $(MUTATE)/src/
+	rsync -a --delete tests templates static docs README.md $(MUTATE)/
+	cp pyproject.toml $(MUTATE)/
+	cd $(MUTATE) && ../../$(BIN)/mutmut run --max-children 2 >/dev/null; \
+		../../$(BIN)/mutmut export-cicd-stats >/dev/null && ../../$(BIN)/mutmut results
+	$(BIN)/python -c "import json; s = json.load(open('$(MUTATE)/mutants/mutmut-cicd-stats.json')); \
+		tested = s['total'] - s['skipped']; \
+		print(f\"mutation score: {s['killed'] + s['timeout']} of {tested} mutants killed ({100 * (s['killed'] + s['timeout']) / tested:.1f} %)\")"
 
 lint: install
 	$(BIN)/djlint templates --lint

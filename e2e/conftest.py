@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -13,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
-from e2e.helpers import ADMIN, LoadWatch, NoReload
+from e2e.helpers import ADMIN, LoadWatch, NoReload, sign_in
 from roster.mail.testing import MailServer
 
 CHROMIUM = "/usr/bin/chromium"
@@ -184,3 +185,13 @@ def pytest_runtest_call(item: pytest.Item):
     if watch is not None:
         assert watch.reloads == [], f"full page loads after the first: {watch.reloads}"
     return result
+
+
+@pytest.fixture
+def users_page(page: Page, csp_violations: list[str]):
+    """The user table, signed in as the e2e admin; no CSP violation on the way."""
+    sign_in(page)
+    page.get_by_test_id("nav-users").click()
+    expect(page).to_have_url(re.compile(r"/users$"))
+    yield page
+    assert csp_violations == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 # Created by the live_server fixture before the server starts.
 ADMIN = {
@@ -59,3 +59,31 @@ class LoadWatch:
     @property
     def reloads(self) -> list[str]:
         return self.loads[1:]
+
+
+# ---- the user table ----
+
+
+def rows(page: Page):
+    return page.get_by_test_id("user-row")
+
+
+def row(page: Page, text: str):
+    return rows(page).filter(has_text=text)
+
+
+def create_user(page: Page, username: str) -> None:
+    page.get_by_text("Add a user").click()
+    form = page.locator("#create-user-form")
+    form.get_by_label("Username").fill(username)
+    form.get_by_label("Email").fill(f"{username}@example.com")
+    form.get_by_label("Password").fill("a long enough password")
+    form.get_by_role("button", name="Add user").click()
+    expect(row(page, username)).to_be_visible()
+
+
+def delete_row(page: Page, username: str) -> None:
+    """Delete through the inline confirmation, and see the row leave."""
+    row(page, username).get_by_role("link", name=f"Delete {username}").click()
+    page.get_by_role("button", name=f"Delete {username}").click()
+    expect(row(page, username)).to_have_count(0)

@@ -7,42 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import sign_in
+from e2e.helpers import create_user, delete_row, row, rows
 from roster.users import policy
-
-
-@pytest.fixture
-def users_page(page: Page, csp_violations: list[str]):
-    sign_in(page)
-    page.get_by_test_id("nav-users").click()
-    expect(page).to_have_url(re.compile(r"/users$"))
-    yield page
-    assert csp_violations == []
-
-
-def rows(page: Page):
-    return page.get_by_test_id("user-row")
-
-
-def row(page: Page, text: str):
-    return rows(page).filter(has_text=text)
-
-
-def create_user(page: Page, username: str) -> None:
-    page.get_by_text("Add a user").click()
-    form = page.locator("#create-user-form")
-    form.get_by_label("Username").fill(username)
-    form.get_by_label("Email").fill(f"{username}@example.com")
-    form.get_by_label("Password").fill("a long enough password")
-    form.get_by_role("button", name="Add user").click()
-    expect(row(page, username)).to_be_visible()
-
-
-def delete_row(page: Page, username: str) -> None:
-    """Delete through the inline confirmation, and see the row leave."""
-    row(page, username).get_by_role("link", name=f"Delete {username}").click()
-    page.get_by_role("button", name=f"Delete {username}").click()
-    expect(row(page, username)).to_have_count(0)
 
 
 def test_search_as_you_type_updates_the_url(users_page: Page, no_reload):

@@ -218,6 +218,23 @@ def meanwhile(
         event.remove(db.session, "before_flush", interleave)
 
 
+@contextmanager
+def counted_queries(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements run inside the block, in order (what a request costs)."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
 def search_ids(app: Flask, term: str) -> list[int]:
     """The ids of the users the search index finds for `term`, in no particular order."""
     with app.app_context():

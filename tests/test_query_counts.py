@@ -80,8 +80,14 @@ def test_profile_stays_within_budget(admin_client, many_posts, count_queries):
 
 @pytest.mark.parametrize(
     ("url", "headers"),
-    [("/users?q=user", HX), ("/users", HX), ("/users", {})],
-    ids=["search-fragment", "first-page-fragment", "full-page"],
+    [
+        ("/users?q=user", HX),
+        ("/users", HX),
+        ("/users", {}),
+        ("/users?status=inactive&verified=no&joined_after=2020-01-01&sort=last_sign_in", HX),
+        ("/users?status=deleted&q=user&sort=-name", {}),
+    ],
+    ids=["search-fragment", "first-page-fragment", "full-page", "filters-fragment", "trash-page"],
 )
 def test_user_table_requests_stay_within_budget(
     admin_client, make_user, count_queries, url, headers

@@ -18,5 +18,6 @@ ACTIONS: dict[str, str] = {
     "user.delete": "Deleted user",
     "user.restore": "Restored user",
     "user.purge": "Purged user",
+    "users.export": "Exported users",
     "post.hide": "Hid post",
 }

@@ -9,19 +9,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 
 from roster.audit.actions import ACTIONS
 from roster.audit.models import AuditEntry
+from roster.days import midnight, parse_day
 from roster.extensions import MAX_ID
 from roster.pagination import Page, keyset_page
 from roster.users.models import User
 from roster.users.policy import USERNAME_PATTERN
 
-DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 USERNAME = re.compile(USERNAME_PATTERN)
 
 
@@ -48,8 +48,8 @@ class AuditView:
             actor=_who(args.get("actor", "")),
             user=_who(args.get("user", "")),
             action=args.get("action", "") if args.get("action") in ACTIONS else "",
-            after=_day(args.get("after", "")),
-            before=_day(args.get("before", "")),
+            after=parse_day(args.get("after", "")),
+            before=parse_day(args.get("before", "")),
             older=args.get("older") or None,
         )
 
@@ -87,20 +87,6 @@ def _user_id(who: str) -> int | None:
     return None
 
 
-def _day(text: str) -> date | None:
-    text = text.strip()
-    if not DAY.match(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
-
-
 def user_is(column: Any, who: str) -> ColumnElement[bool]:
     """`column` holds the user `who` names: an id as it is, a username through its index."""
     as_id = _user_id(who)
@@ -119,9 +105,9 @@ def filtered_entries(view: AuditView) -> Select:
     if view.action:
         query = query.where(AuditEntry.action == view.action)
     if view.after:
-        query = query.where(AuditEntry.created_at >= _midnight(view.after))
+        query = query.where(AuditEntry.created_at >= midnight(view.after))
     if view.before:
-        query = query.where(AuditEntry.created_at < _midnight(view.before))
+        query = query.where(AuditEntry.created_at < midnight(view.before))
     return query
 
 

@@ -8,7 +8,7 @@ views add themselves are their own constants: the catalog shows exactly what the
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from flask_login import AnonymousUserMixin
@@ -96,6 +96,8 @@ def people(kind: str = "ordinary") -> list[User]:
             is_admin=number == 1,
             is_active=True,
             created_at=EPOCH - timedelta(days=400 + number),
+            # Every other person has signed in; the others show "Never".
+            last_sign_in_at=EPOCH - timedelta(hours=7 * number) if number % 2 else None,
         )
         for number, (username, display_name, bio) in enumerate(PEOPLE[kind], start=1)
     ]
@@ -346,7 +348,12 @@ def post_deleted() -> Context:
 
 
 def table(
-    kind: str = "ordinary", *, q: str = "", rows: list[User] | None = None, **extra: Any
+    kind: str = "ordinary",
+    *,
+    q: str = "",
+    rows: list[User] | None = None,
+    view: TableView | None = None,
+    **extra: Any,
 ) -> Context:
     """The users table as users.views.table_context builds it, seen by the first (admin) person."""
     everyone = people(kind)
@@ -355,7 +362,7 @@ def table(
         rows[2].is_active = False  # one inactive account among the active ones
     return {
         "current_user": everyone[0],
-        "view": TableView(q=q),
+        "view": view or TableView(q=q),
         "page": Page(rows, next_cursor=encode(("sample",)) if len(rows) > 2 else None),
         "count": len(rows),
         "create_form": UserCreateForm(formdata=None),
@@ -373,6 +380,51 @@ def table_no_results() -> Context:
 
 def table_capped() -> Context:
     return table(count=COUNT_CAP + 1)
+
+
+# The filter bar as an admin leaves it: inactive users who joined in 2025, email not confirmed.
+FILTERS = TableView(
+    status="inactive",
+    joined_after=date(2025, 1, 1),
+    joined_before=date(2026, 1, 1),
+    verified="no",
+    sort="last_sign_in",
+)
+
+
+def table_filtered() -> Context:
+    """Filtered and sorted by last sign-in: the filter bar shows the filters, Clear appears."""
+    rows = people()[1:3]
+    for user in rows:
+        user.is_active = False
+    return table(rows=rows, view=FILTERS)
+
+
+def table_filtered_empty() -> Context:
+    return table(rows=[], view=FILTERS)
+
+
+def trashed(kind: str = "ordinary") -> list[User]:
+    """People in the trash: deleted a few days before EPOCH."""
+    rows = people(kind)[1:]
+    for number, user in enumerate(rows, start=1):
+        user.deleted_at = EPOCH - timedelta(days=number)
+    return rows
+
+
+def trash(kind: str = "ordinary") -> Context:
+    """status=deleted: each row restores or purges instead of editing and deleting."""
+    return table(kind, rows=trashed(kind), view=TableView(status="deleted"))
+
+
+def trash_empty() -> Context:
+    return table(rows=[], view=TableView(status="deleted"))
+
+
+def trashed_row(block: str = "row") -> Context:
+    """A row of the trash on its own (users.views.trashed_row): as it reads, or asking first."""
+    user = trashed()[0]
+    return {**trash(), "page": None, "row_block": block, "user": user}
 
 
 def single_row(block: str, kind: str = "ordinary", **extra: Any) -> Context:

@@ -103,12 +103,31 @@ def sign_in(user: User, *, remember: bool) -> UserSession:
         user_agent=(request.user_agent.string or "")[:USER_AGENT_LENGTH],
     )
     db.session.add(record)
+    note_sign_in(user)
     db.session.commit()
     login_user(user, remember=remember)
     # Flask-Login stores get_id() (the bare user id); both cookies carry the record instead.
     session["_user_id"] = cookie_identity(record, secret)
     g.user_session = record
     return record
+
+
+def note_sign_in(user: User) -> None:
+    """Keep the time of this sign-in on the user (the admin table's last-sign-in column).
+
+    An UPDATE statement rather than an attribute: a sign-in is not an edit of the account, so
+    the row's version (an admin editing it meanwhile) and `updated_at` stay as they are. The
+    session cache keeps its copies of the user (marked as noted): nothing it answers reads
+    this column, and a tombstone would keep the new session out of the cache for a while.
+    """
+    now = utcnow()
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(last_sign_in_at=now, updated_at=User.updated_at)
+        .execution_options(synchronize_session=False, **{NOTED: True})
+    )
+    set_committed_value(user, "last_sign_in_at", now)
 
 
 def end_current_session(reason: str = SIGNED_OUT) -> None:

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ColumnElement, DateTime, Index, Integer, String, Text, and_, func
 from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.sql.compiler import SQLCompiler
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from roster.extensions import db
@@ -45,6 +47,10 @@ class User(UserMixin, db.Model):
         Index("ix_users_created_at_id", "created_at", "id"),
         # Keyset paging of the admin table sorted by role.
         Index("ix_users_is_admin_id", "is_admin", "id"),
+        # The table sorted, or filtered, by status; the trash (status=deleted); verified or not.
+        Index("ix_users_is_active_id", "is_active", "id"),
+        Index("ix_users_deleted_at_id", "deleted_at", "id"),
+        Index("ix_users_email_verified_at_id", "email_verified_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -65,6 +71,8 @@ class User(UserMixin, db.Model):
     email_verified_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), default=None
     )
+    # When the user last signed in (roster.sessions.service.sign_in); None: never.
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     # Set instead of deleting the row, so that undo restores the user exactly.
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     # Optimistic locking: an edit based on a stale version is refused, not silently lost.
@@ -123,3 +131,37 @@ Index("uq_users_username_lower", func.lower(User.username), unique=True)
 # (migration 0003). The lower(email) index serves the admin table's sort and short searches.
 Index("uq_users_email_key", User.email_key, unique=True)
 Index("ix_users_email_lower", func.lower(User.email))
+
+
+class NeverSignedIn(ColumnElement[datetime]):
+    """The last sign-in of a user who never signed in: a time before every real one.
+
+    Keyset paging compares keys as tuples, where a NULL compares as nothing, so the sort key is
+    coalesce(last_sign_in_at, this). Written as a literal, never a bound parameter, so that
+    the query's expression is the index's (SQLite matches expression indexes textually), in the
+    format each database stores (SQLAlchemy's SQLite DateTime is text, compared as such).
+    """
+
+    type = DateTime(timezone=True)
+    inherit_cache = True
+    _traverse_internals = []  # noqa: RUF012 (SQLAlchemy's cache key: no state)
+
+
+@compiles(NeverSignedIn)
+def _never_as_text(_element: NeverSignedIn, _compiler: SQLCompiler, **_kw: object) -> str:
+    return "'1970-01-01 00:00:00.000000'"
+
+
+@compiles(NeverSignedIn, "postgresql")
+def _never_as_timestamp(_element: NeverSignedIn, _compiler: SQLCompiler, **_kw: object) -> str:
+    return "'1970-01-01 00:00:00+00'::timestamptz"
+
+
+def last_sign_in_key() -> ColumnElement[datetime]:
+    """The last sign-in as the table sorts it: users who never signed in come first."""
+    return func.coalesce(User.last_sign_in_at, NeverSignedIn(), type_=DateTime(timezone=True))
+
+
+# The admin table sorted by display name and by last sign-in (unique keys: id last).
+Index("ix_users_display_name_lower_id", func.lower(User.display_name), User.id)
+Index("ix_users_last_sign_in_id", last_sign_in_key(), User.id)

@@ -1,16 +1,30 @@
-"""Reading the admin user table: search, sort and keyset paging in a constant number of queries."""
+"""Reading the admin user table: search, filters, sort and keyset paging in a constant number of
+queries; the export reads the same matches, streamed."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, func, literal_column, or_, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 
+from roster.days import midnight, parse_day
 from roster.extensions import db
 from roster.pagination import Page, cursor_args, keyset_page
-from roster.users.models import User
+from roster.users.models import User, last_sign_in_key
 
 # Counting every match of a vague search over millions of rows is slow and useless: stop here.
 COUNT_CAP = 1000
@@ -18,6 +32,9 @@ COUNT_CAP = 1000
 TRIGRAM = 3
 SEARCHED = ("username", "email", "display_name")
 DEFAULT_SORT = "-created"
+# Without `status` the table shows the live users, active and inactive; "deleted" is the trash.
+STATUSES = ("active", "inactive", "deleted")
+VERIFIED = ("yes", "no")
 
 SortKey = Callable[[Any], tuple[ColumnElement, ...]]
 # Each sort is a unique key, so that a row's key alone says where the next page starts.
@@ -26,14 +43,25 @@ SORT_KEYS: dict[str, SortKey] = {
     "email": lambda u: (func.lower(u.email, type_=String),),
     "created": lambda u: (u.created_at, u.id),
     "role": lambda u: (u.is_admin, u.id),
+    "name": lambda u: (func.lower(u.display_name, type_=String), u.id),
+    "status": lambda u: (u.is_active, u.id),
+    "last_sign_in": lambda u: (last_sign_in_key(), u.id),
 }
 
 
 @dataclass(frozen=True)
 class TableView:
-    """What the admin is looking at; every field lives in the URL so reload and back work."""
+    """What the admin is looking at; every field lives in the URL so reload and back work.
+
+    A filter value that cannot apply (an unknown status, a malformed date) is dropped, so the
+    filter bar and the address bar show what was applied; a malformed page cursor is a 400.
+    """
 
     q: str = ""
+    status: str = ""
+    joined_after: date | None = None
+    joined_before: date | None = None
+    verified: str = ""
     sort: str = DEFAULT_SORT
     after: str | None = None
     before: str | None = None
@@ -43,7 +71,30 @@ class TableView:
         sort = args.get("sort", DEFAULT_SORT)
         if sort.lstrip("-") not in SORT_KEYS:
             sort = DEFAULT_SORT
-        return cls(q=args.get("q", "").strip()[:100], sort=sort, **cursor_args(args))
+        status, verified = args.get("status", ""), args.get("verified", "")
+        return cls(
+            q=args.get("q", "").strip()[:100],
+            status=status if status in STATUSES else "",
+            joined_after=parse_day(args.get("joined_after", "")),
+            joined_before=parse_day(args.get("joined_before", "")),
+            verified=verified if verified in VERIFIED else "",
+            sort=sort,
+            **cursor_args(args),
+        )
+
+    @property
+    def filtered(self) -> bool:
+        """True when a filter narrows the table (the search is not a filter here)."""
+        return bool(self.status) or self.narrowed
+
+    @property
+    def narrowed(self) -> bool:
+        """True when the join dates or the confirmation narrow the table, whatever its status."""
+        return any((self.joined_after, self.joined_before, self.verified))
+
+    @property
+    def trash(self) -> bool:
+        return self.status == "deleted"
 
     @property
     def column(self) -> str:
@@ -56,8 +107,27 @@ class TableView:
     def args(self, **changes: Any) -> dict[str, Any]:
         """Query-string arguments for a link to this view with `changes` (None values dropped)."""
         view = replace(self, **changes)
-        values = {"q": view.q, "sort": view.sort, "after": view.after, "before": view.before}
+        values = {
+            "q": view.q,
+            "status": view.status,
+            "joined_after": view.joined_after.isoformat() if view.joined_after else None,
+            "joined_before": view.joined_before.isoformat() if view.joined_before else None,
+            "verified": view.verified,
+            "sort": view.sort,
+            "after": view.after,
+            "before": view.before,
+        }
         return {k: v for k, v in values.items() if v not in (None, "") and v != DEFAULT_SORT}
+
+    def without_filters(self) -> dict[str, Any]:
+        """Arguments for "clear the filters": the same search and sort, first page."""
+        return self.args(
+            status="", joined_after=None, joined_before=None, verified="", after=None, before=None
+        )
+
+    def filter_args(self) -> dict[str, Any]:
+        """What selects the users, without the page: for the export and the count."""
+        return self.args(after=None, before=None)
 
     def sorted_by(self, column: str) -> dict[str, Any]:
         """Arguments for a header link: first page, by this column, flipped if sorted by it."""
@@ -104,16 +174,32 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def filtered_users(q: str):
-    query = live_users()
-    condition = search_condition(q)
-    return query if condition is None else query.where(condition)
+def filter_conditions(view: TableView) -> list[ColumnElement[bool]]:
+    """The conditions of `view`'s filters and search; each has an index to walk."""
+    deleted = User.deleted_at.is_not(None) if view.trash else User.deleted_at.is_(None)
+    conditions = [deleted]
+    if view.status in ("active", "inactive"):
+        conditions.append(User.is_active == (view.status == "active"))
+    if view.joined_after:
+        conditions.append(User.created_at >= midnight(view.joined_after))
+    if view.joined_before:
+        conditions.append(User.created_at < midnight(view.joined_before))
+    if view.verified:
+        verified = User.email_verified_at
+        conditions.append(verified.is_not(None) if view.verified == "yes" else verified.is_(None))
+    if (search := search_condition(view.q)) is not None:
+        conditions.append(search)
+    return conditions
+
+
+def filtered_users(view: TableView) -> Select:
+    return select(User).where(*filter_conditions(view))
 
 
 def fetch_page(view: TableView, per_page: int) -> Page[User]:
     """One query: the page's rows plus one more, which says whether the page has a successor."""
     return keyset_page(
-        filtered_users(view.q),
+        filtered_users(view),
         SORT_KEYS[view.column](User),
         per_page=per_page,
         descending=view.descending,
@@ -122,9 +208,19 @@ def fetch_page(view: TableView, per_page: int) -> Page[User]:
     )
 
 
-def capped_count(q: str) -> int:
+def sorted_matches(view: TableView, *columns: Any) -> Select:
+    """Every user `view` matches (no paging), as `columns`, in the table's order: the export."""
+    order = SORT_KEYS[view.column](User)
+    return (
+        filtered_users(view)
+        .with_only_columns(*columns)
+        .order_by(*(column.desc() if view.descending else column.asc() for column in order))
+    )
+
+
+def capped_count(view: TableView) -> int:
     """How many users match, counting no further than COUNT_CAP + 1 (shown as "1,000+")."""
-    matching = filtered_users(q).with_only_columns(User.id).limit(COUNT_CAP + 1).subquery()
+    matching = filtered_users(view).with_only_columns(User.id).limit(COUNT_CAP + 1).subquery()
     return db.session.scalar(select(func.count()).select_from(matching)) or 0
 
 

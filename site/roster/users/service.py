@@ -1,11 +1,12 @@
 """Changing accounts: every write to a user goes through here, with the acting user and the change.
 
 Views parse a form into a small change object and call one of `create_user`, `update_user`,
-`delete_user` or `restore_user`; a change the rules refuse raises `Refused` (a clash with
-another account: `DuplicateUserError`), which `roster.submission.submit` puts on the form. A
-change that raced another one raises `roster.conflicts.Conflict` (an edit of an outdated
-version: `StaleVersionError`; a user deleted meanwhile: `Gone`) and writes nothing, for the view
-to show both sides. Registration and the command line act as nobody (`actor=None`).
+`delete_user`, `restore_user` or `purge_users`; a change the rules refuse raises `Refused` (a
+clash with another account: `DuplicateUserError`), which `roster.submission.submit` puts on the
+form. A change that raced another one raises `roster.conflicts.Conflict` (an edit of an
+outdated version: `StaleVersionError`; a user deleted meanwhile: `Gone`) and writes nothing,
+for the view to show both sides. Registration and the command line act as nobody
+(`actor=None`).
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import Select, delete, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from roster.audit.service import record_changes
+from roster.audit.service import record_changes, record_each
 from roster.conflicts import Conflict, Gone
 from roster.extensions import db
+from roster.posts.models import Post
 from roster.submission import Refused
 from roster.users import rules
 from roster.users.models import User, utcnow
@@ -201,6 +203,21 @@ def restore_user(actor: User, user: User) -> User:
         if not is_live(user_id):
             raise Conflict(CHANGED_MEANWHILE.format(name=name)) from error
     return user
+
+
+def purge_users(actor: User | None, user_ids: Select) -> int:
+    """Delete for good the deleted users among `user_ids` (a SELECT of ids), with their posts.
+
+    A user must be in the trash first: a live one is never purged. Three statements however
+    many users match, each purge audited; returns how many users went.
+    """
+    doomed = select(User.id).where(User.id.in_(user_ids), User.deleted_at.is_not(None))
+    record_each("user.purge", doomed, actor=actor)
+    # Posts first: the foreign key cascades too, but only where SQLite has foreign_keys=ON.
+    db.session.execute(delete(Post).where(Post.author_id.in_(doomed)))
+    purged = db.session.execute(delete(User).where(User.id.in_(doomed))).rowcount
+    db.session.commit()
+    return purged
 
 
 @contextmanager

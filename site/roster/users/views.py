@@ -1,4 +1,5 @@
-"""The live user table: admins search, sort, page, create, edit in place, delete and undo.
+"""The live user table: admins search, filter, sort, page, create, edit in place, delete and
+undo, restore or purge from the trash, and export what they see as CSV.
 
 Each view parses the request, calls a service (roster.users.service) and answers with one
 render call: htmx gets the fragments that change, a plain form a 303 back to the table, so
@@ -11,20 +12,32 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from roster.accounts.service import announce_admin_edit, invite_if_passwordless
+from roster.audit.service import record
 from roster.auth.access import admin_required
 from roster.conflicts import Conflict, Gone, rebase
 from roster.extensions import db
-from roster.htmx import htmx, reswap
+from roster.htmx import htmx, push_url, reswap
 from roster.rendering import render, render_or_redirect
 from roster.submission import Refused, submit
+from roster.users import export
 from roster.users.cli import purge_deleted
 from roster.users.forms import UserCreateForm, UserEditForm
-from roster.users.models import User
+from roster.users.models import User, utcnow
 from roster.users.queries import TableView, capped_count, count_label, fetch_page, live_users
 from roster.users.service import (
     NewUser,
@@ -32,6 +45,7 @@ from roster.users.service import (
     UserChange,
     create_user,
     delete_user,
+    purge_users,
     restore_user,
     update_user,
 )
@@ -81,20 +95,23 @@ def table_context(view: TableView, **extra: Any) -> dict[str, Any]:
     return {
         "view": view,
         "page": page,
-        "count": len(page.items) if whole else capped_count(view.q),
+        "count": len(page.items) if whole else capped_count(view),
         "create_form": UserCreateForm(formdata=None),
         **extra,
     }
 
 
-def render_row(block: str, user: User, *, status: int = 200, **context: Any) -> Response:
-    """A row endpoint: `block` (row, edit_row or confirm_row) alone, or in the users page."""
+def render_row(
+    block: str, user: User, *, status: int = 200, view: TableView | None = None, **context: Any
+) -> Response:
+    """A row endpoint: `block` (row, edit_row, confirm_row or confirm_purge_row) alone, or in
+    the users page (of the trash, for a deleted user's row)."""
     return render(
         ROW,
         block,
         status=status,
         row_block=block,
-        view=TableView(),
+        view=view or TableView(),
         user=user,
         create_form=UserCreateForm(formdata=None),
         **context,
@@ -124,6 +141,11 @@ def edit_form(user: User) -> UserEditForm:
     return form
 
 
+def get_deleted_user(user_id: int) -> User:
+    """A user in the trash (deleted, waiting for restore or purge); 404 for any other."""
+    return db.first_or_404(select(User).where(User.id == user_id, User.deleted_at.is_not(None)))
+
+
 def new_user(form: UserCreateForm) -> NewUser:
     return NewUser(
         username=form.username.data,
@@ -149,7 +171,30 @@ def user_change(form: UserEditForm) -> UserChange:
 @bp.get("/users")
 @admin_required
 def index() -> Response:
-    return render(TABLE, "results", **table_context(TableView.from_args(request.args)))
+    view = TableView.from_args(request.args)
+    response = render(TABLE, "results", **table_context(view))
+    if htmx().wants_fragment:
+        # The address bar shows the filters that apply, without the empty or ignored ones.
+        push_url(response, url_for("users.index", **view.args()))
+    return response
+
+
+@bp.get("/users/export.csv")
+@admin_required
+def export_csv() -> Response:
+    """Every user the table's filters, search and sort match, streamed as CSV.
+
+    The export is audited (with its filters) before the first byte leaves.
+    """
+    view = TableView.from_args(request.args)
+    filters = view.filter_args()
+    record("users.export", changes={name: (None, value) for name, value in filters.items()})
+    db.session.commit()
+    lines = export.csv_lines(view, bom=request.args.get("bom") == "1")
+    response = Response(stream_with_context(lines), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.file_name(utcnow())}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/users")
@@ -170,7 +215,7 @@ def create() -> Response:
         create_form=UserCreateForm(formdata=None),
         focus_form=True,
         user=user,
-        count=capped_count(current_view().q),
+        count=capped_count(current_view()),
     )
 
 
@@ -250,7 +295,7 @@ def delete(user_id: int) -> Response:
         },
         "success",
     )
-    return render_or_redirect(table_url(), TABLE, "count_oob", count=capped_count(current_view().q))
+    return render_or_redirect(table_url(), TABLE, "count_oob", count=capped_count(current_view()))
 
 
 @bp.post("/users/<int:user_id>/restore")
@@ -270,4 +315,29 @@ def restore(user_id: int) -> Response:
         undo_id=f"undo-{user.id}",
         highlight_id=user.id,
         **table_context(current_view()),
+    )
+
+
+@bp.get("/users/<int:user_id>/trash")
+@admin_required
+def trashed_row(user_id: int) -> Response:
+    """A row of the trash (`?confirm=purge`: asking before the purge)."""
+    block = "confirm_purge_row" if request.args.get("confirm") == "purge" else "row"
+    return render_row(block, get_deleted_user(user_id), view=TableView(status="deleted"))
+
+
+@bp.delete("/users/<int:user_id>/purge")
+@bp.post("/users/<int:user_id>/purge")
+@admin_required
+def purge(user_id: int) -> Response:
+    """Delete a user in the trash for good, with their posts: no undo."""
+    user = get_deleted_user(user_id)
+    username = user.username
+    purge_users(current_user, select(User.id).where(User.id == user.id))
+    flash(f"Deleted {username} for good.", "success")
+    return render_or_redirect(
+        url_for("users.index", status="deleted"),
+        TABLE,
+        "count_oob",
+        count=capped_count(current_view()),
     )
