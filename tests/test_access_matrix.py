@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,6 +42,8 @@ ADMINS = {"anonymous": LOGIN, "member": FORBIDDEN, "owner": FORBIDDEN, "admin": 
 OWN = {"anonymous": LOGIN, "member": FORBIDDEN, "owner": OK, "admin": FORBIDDEN}
 # Another of the owner's sessions: other people cannot even tell it exists.
 OWN_SESSION = {"anonymous": LOGIN, "member": MISSING, "owner": OK, "admin": MISSING}
+# The code step of signing in: a visitor who gave no password first is sent back to it.
+MID_SIGN_IN = SIGNED_IN
 # The development outbox is served in debug only: production has nothing there.
 DEBUG_ONLY = dict.fromkeys(VISITORS, MISSING)
 
@@ -83,6 +86,13 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("posts.confirm_delete", "GET"): OWN,
     ("posts.delete", "DELETE"): OWN,
     ("posts.delete_form", "POST"): OWN,
+    ("mfa.account", "GET"): SIGNED_IN,
+    ("mfa.account", "POST"): SIGNED_IN,
+    ("mfa.sign_in_code", "GET"): MID_SIGN_IN,
+    ("mfa.sign_in_code", "POST"): MID_SIGN_IN,
+    ("account.download_data", "GET"): SIGNED_IN,
+    ("account.delete_account", "GET"): SIGNED_IN,
+    ("account.delete_account", "POST"): SIGNED_IN,
     ("sessions.index", "GET"): SIGNED_IN,
     ("sessions.revoke", "POST"): OWN_SESSION,
     ("sessions.revoke_others", "POST"): SIGNED_IN,
@@ -99,7 +109,14 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("users.delete", "DELETE"): ADMINS,
     ("users.delete", "POST"): ADMINS,
     ("users.restore", "POST"): ADMINS,
+    ("users.export_csv", "GET"): ADMINS,
+    ("users.trashed_row", "GET"): ADMINS,
+    ("users.purge", "POST"): ADMINS,
+    ("users.purge", "DELETE"): ADMINS,
 }
+
+# Routes about a user in the trash: their path names the deleted user instead of the owner.
+IN_TRASH = {"users.trashed_row", "users.purge", "users.restore"}
 
 # Columns that change on every signed-in request, refused or not: when a session was last seen.
 VOLATILE = {("user_sessions", "last_seen_at")}
@@ -132,7 +149,8 @@ class World:
     values: dict[str, Any]
 
     def url(self, rule: Rule) -> str:
-        return rule.build(self.values, append_unknown=False)[1]
+        values = {**self.values, "user_id": self.values["trashed_id"]}
+        return rule.build(values if rule.endpoint in IN_TRASH else self.values)[1]
 
     def snapshot(self) -> dict[str, list[tuple]]:
         """Every row of every table, but for the columns each request touches."""
@@ -157,6 +175,7 @@ def world(app: Flask, make_user: Callable[..., Any]) -> World:
     owner = make_user("owner")
     make_user("member")
     make_user("admin", is_admin=True)
+    trashed = make_user("trashed", deleted_at=datetime.now(UTC))
     post = save(app, Post(author_id=owner.id, title="A post", body="Its body."))
     # The owner's first session is on another browser: revoking it keeps this one signed in.
     sign_in(app.test_client(), owner.username)
@@ -166,6 +185,7 @@ def world(app: Flask, make_user: Callable[..., Any]) -> World:
         sign_in(clients[visitor], visitor)
     values = {
         "user_id": owner.id,
+        "trashed_id": trashed.id,
         "username": owner.username,
         "post_id": post.id,
         "session_id": session_id,

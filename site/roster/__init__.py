@@ -26,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from roster.config import load_settings
     from roster.errors import register_error_handlers
     from roster.mail import init_mail
+    from roster.mfa import init_mfa
     from roster.security import RowIdConverter, init_security
     from roster.sessions.setup import init_sessions
     from roster.templating import init_templating
@@ -44,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_sessions(app)
     init_mail(app)
     init_accounts(app)
+    init_mfa(app)
     init_catalog(app)
     init_templating(app)
     register_error_handlers(app)
@@ -70,6 +72,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature: its routes here, its templates in templates/<feature>/."""
+    from roster.account.views import bp as account
     from roster.audit.views import bp as audit
     from roster.auth.views import bp as auth
     from roster.health.views import bp as health
@@ -78,7 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from roster.profiles.views import bp as profiles
     from roster.users.views import bp as users
 
-    for blueprint in (pages, auth, profiles, posts, users, audit, health):
+    for blueprint in (pages, auth, profiles, posts, users, audit, account, health):
         app.register_blueprint(blueprint)
 
 

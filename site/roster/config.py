@@ -42,7 +42,9 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         # Seconds a client is asked to wait (Retry-After) when the database is unreachable.
         RETRY_AFTER_SECONDS=5,
         # The fragment catalog at /_catalog (always on in debug): CATALOG=1 turns it on elsewhere.
-        CATALOG=os.environ.get("CATALOG", "").lower() in {"1", "true", "yes", "on"},
+        CATALOG=_flag("CATALOG"),
+        # Admins must use two-factor sign-in: one without it is sent to set it up (roster.mfa).
+        REQUIRE_ADMIN_MFA=_flag("REQUIRE_ADMIN_MFA"),
         # A page may stay open for hours; the token is still bound to the session.
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
@@ -89,6 +91,11 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
             "postgres://", "postgresql+psycopg://", 1
         )
+
+
+def _flag(name: str) -> bool:
+    """An on/off setting: 1, true, yes or on (any case) mean on."""
+    return os.environ.get(name, "").lower() in {"1", "true", "yes", "on"}
 
 
 def _host_list(value: str) -> list[str] | None:

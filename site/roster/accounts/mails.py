@@ -81,3 +81,14 @@ def email_changed(user: User, old_address: str, *, by_admin: bool = False) -> Le
             "forgot_url": forgot_url(),
         },
     )
+
+
+def mfa_changed(user: User, *, enabled: bool) -> Letter:
+    """Two-factor sign-in turned on or off: a hijacker turning it off is what this catches."""
+    state = "on" if enabled else "off"
+    return Letter(
+        user.email,
+        f"Two-factor sign-in is {state} for your Roster account",
+        "mfa_changed",
+        {"user": user, "enabled": enabled, "forgot_url": forgot_url()},
+    )

@@ -19,6 +19,7 @@ from roster.accounts.service import (
     set_new_password,
 )
 from roster.accounts.tokens import BAD, EXPIRED, TAKEN, USED, LinkProblem, Purpose, check_token
+from roster.audit.service import record
 from roster.auth.access import admin_required
 from roster.auth.limits import client_address_key, configured
 from roster.extensions import db, limiter
@@ -72,6 +73,9 @@ def choose_password(purpose: Purpose, token: str) -> Response:
     user = check_token(purpose, token).user
     form = NewPasswordForm()
     if form.validate_on_submit():
+        if purpose is Purpose.RESET:
+            # The link's holder acts as the owner: it reached the owner's mailbox.
+            record("password.reset", target=user, actor=user)
         set_new_password(user, form.password.data)
         if purpose is Purpose.RESET:
             mails.password_changed(user).send()

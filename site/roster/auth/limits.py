@@ -76,25 +76,35 @@ def give_back_counts() -> None:
             log.warning("could not give back a sign-in attempt", exc_info=True)
 
 
-def limit_failed_sign_ins(view: F) -> F:
-    """Failed sign-ins: LOGIN_RATE_LIMIT per account from one address, LOGIN_ACCOUNT_RATE_LIMIT
-    per account from everywhere, LOGIN_ADDRESS_RATE_LIMIT per address over all accounts."""
+def limit_failures(*limits: tuple[str, Callable[[], str]]) -> Callable[[F], F]:
+    """Count every POST against each (setting, key function) before the view runs, and give
+    the counts back when it did not fail: a parallel burst gets no more tries than the limit."""
 
-    @wraps(view)
-    def counted(*args: Any, **kwargs: Any) -> Response:
-        response = make_response(view(*args, **kwargs))
-        if request.method == "POST" and not failed_sign_in(response):
-            give_back_counts()
-        return response
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def counted(*args: Any, **kwargs: Any) -> Response:
+            response = make_response(view(*args, **kwargs))
+            if request.method == "POST" and not failed_sign_in(response):
+                give_back_counts()
+            return response
 
-    limited: Any = counted
-    for setting, key_func in (
-        ("LOGIN_RATE_LIMIT", account_from_address_key),
-        ("LOGIN_ACCOUNT_RATE_LIMIT", sign_in_account_key),
-        ("LOGIN_ADDRESS_RATE_LIMIT", client_address_key),
-    ):
-        limited = limiter.limit(configured(setting), key_func=key_func, methods=["POST"])(limited)
-    return limited
+        limited: Any = counted
+        for setting, key_func in limits:
+            limited = limiter.limit(configured(setting), key_func=key_func, methods=["POST"])(
+                limited
+            )
+        return limited
+
+    return decorate
+
+
+# Failed sign-ins: LOGIN_RATE_LIMIT per account from one address, LOGIN_ACCOUNT_RATE_LIMIT per
+# account from everywhere, LOGIN_ADDRESS_RATE_LIMIT per address over all accounts.
+limit_failed_sign_ins = limit_failures(
+    ("LOGIN_RATE_LIMIT", account_from_address_key),
+    ("LOGIN_ACCOUNT_RATE_LIMIT", sign_in_account_key),
+    ("LOGIN_ADDRESS_RATE_LIMIT", client_address_key),
+)
 
 
 def signed_in_user_key() -> str:

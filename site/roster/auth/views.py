@@ -13,6 +13,7 @@ from roster.auth.forms import LoginForm, RegisterForm
 from roster.auth.limits import limit_failed_sign_ins, limit_field_checks, limit_registrations
 from roster.auth.service import authenticate, renew_session, start_session
 from roster.extensions import db
+from roster.mfa.pending import begin as begin_second_step
 from roster.rendering import redirect_whole_page, render, render_fragment
 from roster.sessions.service import end_current_session
 from roster.submission import form_status, submit
@@ -35,6 +36,10 @@ def login() -> Response:
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.username.data, form.password.data)
+        if user is not None and user.mfa_enabled:
+            # Not signed in yet: the code step (roster.mfa) starts the session.
+            begin_second_step(user, remember=form.remember.data, next_url=next_url)
+            return redirect_whole_page(url_for("mfa.sign_in_code"))
         if user is not None:
             # Written with the new session record, in the commit that opens it.
             record("auth.sign_in", target=user, actor=user)

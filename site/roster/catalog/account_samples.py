@@ -5,6 +5,8 @@ from __future__ import annotations
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
+import pyotp
+
 from roster.accounts import mails
 from roster.accounts.forms import ForgotPasswordForm, NewPasswordForm
 from roster.accounts.tokens import BAD, EXPIRED, TAKEN, USED, Purpose
@@ -12,6 +14,9 @@ from roster.accounts.views import LINK_PROBLEMS, NEXT_STEPS, TOO_MANY_RESETS
 from roster.catalog.samples import EPOCH, Context, people, submitted
 from roster.mail import Letter
 from roster.mail.outbox import KeptMessage
+from roster.mfa.forms import CodeForm, TurnOffForm
+from roster.mfa.service import ISSUER, WRONG_PASSWORD, Setup
+from roster.mfa.views import TOO_MANY_CODES
 from roster.users.models import User
 
 
@@ -44,6 +49,8 @@ def letters(kind: str = "ordinary") -> dict[str, Letter]:
             user, "old.address@example.com", by_admin=True
         ),
         "invite": mails.invite(invited(kind), admin),
+        "mfa-enabled": mails.mfa_changed(user, enabled=True),
+        "mfa-disabled": mails.mfa_changed(user, enabled=False),
     }
 
 
@@ -117,3 +124,61 @@ def outbox(*, empty: bool = False) -> Context:
 
 def outbox_message(kind: str = "ordinary") -> Context:
     return {"message": kept("verify-change", kind)}
+
+
+# ---- two-factor sign-in ------------------------------------------------------------------
+
+MFA_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 (a sample key, no account has it)
+RECOVERY_CODES = [f"{word}-7k2m-q9xp" for word in ("abcd", "efgh", "jkmn", "pqrs", "tuvw")] + [
+    f"{word}-3n8h-w4ze" for word in ("xyz2", "3456", "789a", "bcde", "fghj")
+]
+
+
+def code_form(form_class: type, values: dict[str, str], problem: str) -> object:
+    """A form sent back: `problem` on the field it concerns (as the views do) or, for a rate
+    limit, on the whole form."""
+    form = submitted(form_class, values)
+    if problem == TOO_MANY_CODES:
+        form.form_errors.append(problem)
+    elif problem == WRONG_PASSWORD:
+        form.password.errors.append(problem)
+    else:
+        form.code.errors.append(problem)
+    return form
+
+
+def mfa_setup(*, problem: str = "", required: bool = False, kind: str = "ordinary") -> Context:
+    """The setup panel: QR code, key as text, the code form."""
+    user = account_holder(kind)
+    uri = pyotp.TOTP(MFA_SECRET).provisioning_uri(name=user.username, issuer_name=ISSUER)
+    form = code_form(CodeForm, {"code": "123456"}, problem) if problem else CodeForm(None)
+    return {
+        "user": user,
+        "current_user": user,
+        "form": form,
+        "setup": Setup(MFA_SECRET, uri),
+        "required": required,
+        "next_url": None,
+    }
+
+
+def mfa_on(*, problem: str = "", required: bool = False, codes: bool = False) -> Context:
+    """Two-factor sign-in on: the turn-off form, or just after setup, the recovery codes."""
+    user = account_holder()
+    user.mfa_enabled_at = EPOCH
+    values = {"password": "a guess", "code": "123456"}
+    form = code_form(TurnOffForm, values, problem) if problem else TurnOffForm(None)
+    return {
+        "user": user,
+        "current_user": user,
+        "form": form,
+        "codes_left": 7,
+        "codes": RECOVERY_CODES if codes else None,
+        "required": required,
+        "next_url": None,
+    }
+
+
+def mfa_sign_in(*, problem: str = "") -> Context:
+    form = code_form(CodeForm, {"code": "123456"}, problem) if problem else CodeForm(None)
+    return {"form": form}

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from roster.catalog import account_samples, samples
+from roster.catalog import account_samples, samples, self_service_samples
+from roster.mfa.service import WRONG_CODE, WRONG_PASSWORD
+from roster.mfa.views import TOO_MANY_CODES
 from roster.users.rules import LAST_ADMIN
 
 # Each mail template and the states it is sent in (account_samples.letters).
@@ -22,6 +24,7 @@ MAIL_STATES = {
     "mail/verify_email": ["verify-registration", "verify-change", "verify-admin"],
     "mail/email_changed": ["email-changed", "email-changed-by-admin"],
     "mail/invite": ["invite"],
+    "mail/mfa_changed": ["mfa-enabled", "mfa-disabled"],
 }
 
 
@@ -46,6 +49,9 @@ class Entry:
 ENTRIES: list[Entry] = [
     Entry("pages/home.html", "content", "posts", samples.home),
     Entry("pages/home.html", "content", "empty", samples.home_empty),
+    Entry(
+        "pages/home.html", "content", "deleted-author", self_service_samples.home_with_kept_posts
+    ),
     Entry("pages/home.html", "content", "long-names", partial(samples.home, "long")),
     Entry("pages/home.html", "content", "right-to-left", partial(samples.home, "rtl")),
     Entry("pages/home.html", "post_page", "load-more", samples.home_later),
@@ -110,6 +116,7 @@ ENTRIES: list[Entry] = [
     Entry("posts/post.html", "content", "default", samples.post),
     Entry("posts/post.html", "content", "long-text", partial(samples.post, "long")),
     Entry("posts/post.html", "content", "right-to-left", partial(samples.post, "rtl")),
+    Entry("posts/post.html", "content", "deleted-author", self_service_samples.kept_post),
     Entry("posts/post.html", "post_article", "owner", samples.own_post),
     Entry("posts/post.html", "post_article", "saved", partial(samples.own_post, focus_edit=True)),
     Entry("posts/post.html", "post_article", "right-to-left", partial(samples.own_post, "rtl")),
@@ -268,6 +275,82 @@ ENTRIES: list[Entry] = [
         "right-to-left",
         partial(account_samples.letter, "invite", "rtl"),
     ),
+    Entry("mfa/account.html", "content", "setup", account_samples.mfa_setup),
+    Entry("mfa/account.html", "content", "on", account_samples.mfa_on),
+    Entry("mfa/account.html", "mfa_panel", "setup", account_samples.mfa_setup),
+    Entry(
+        "mfa/account.html",
+        "mfa_panel",
+        "setup-wrong-code",
+        partial(account_samples.mfa_setup, problem=WRONG_CODE),
+    ),
+    Entry(
+        "mfa/account.html",
+        "mfa_panel",
+        "setup-required",
+        partial(account_samples.mfa_setup, required=True),
+    ),
+    Entry(
+        "mfa/account.html",
+        "mfa_panel",
+        "setup-too-many",
+        partial(account_samples.mfa_setup, problem=TOO_MANY_CODES),
+    ),
+    Entry(
+        "mfa/account.html",
+        "mfa_panel",
+        "setup-right-to-left",
+        partial(account_samples.mfa_setup, kind="rtl"),
+    ),
+    Entry(
+        "mfa/account.html",
+        "mfa_panel",
+        "recovery-codes",
+        partial(account_samples.mfa_on, codes=True),
+    ),
+    Entry("mfa/account.html", "mfa_panel", "on", account_samples.mfa_on),
+    Entry(
+        "mfa/account.html",
+        "mfa_panel",
+        "on-wrong-password",
+        partial(account_samples.mfa_on, problem=WRONG_PASSWORD),
+    ),
+    Entry(
+        "mfa/account.html",
+        "mfa_panel",
+        "on-wrong-code",
+        partial(account_samples.mfa_on, problem=WRONG_CODE),
+    ),
+    Entry(
+        "mfa/account.html",
+        "mfa_panel",
+        "on-required",
+        partial(account_samples.mfa_on, required=True),
+    ),
+    Entry("mfa/sign_in.html", "content", "default", account_samples.mfa_sign_in),
+    Entry("mfa/sign_in.html", "mfa_sign_in_form", "empty", account_samples.mfa_sign_in),
+    Entry(
+        "mfa/sign_in.html",
+        "mfa_sign_in_form",
+        "wrong-code",
+        partial(account_samples.mfa_sign_in, problem=WRONG_CODE),
+    ),
+    Entry(
+        "mfa/sign_in.html",
+        "mfa_sign_in_form",
+        "too-many",
+        partial(account_samples.mfa_sign_in, problem=TOO_MANY_CODES),
+    ),
+    Entry("account/delete.html", "content", "empty", self_service_samples.delete_account),
+    *[
+        Entry(
+            "account/delete.html",
+            "delete_account_form",
+            state,
+            partial(self_service_samples.delete_account, problem=problem),
+        )
+        for state, problem in self_service_samples.DELETE_STATES.items()
+    ],
     Entry("outbox/index.html", "outbox", "messages", account_samples.outbox),
     Entry("outbox/index.html", "outbox", "empty", partial(account_samples.outbox, empty=True)),
     Entry("outbox/message.html", "kept_message", "default", account_samples.outbox_message),

@@ -20,7 +20,8 @@ class Post(db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # None: the author deleted their account and chose to keep their posts, without a name.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(120))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -28,7 +29,7 @@ class Post(db.Model):
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
 
-    author: Mapped[User] = relationship(back_populates="posts", lazy="raise_on_sql")
+    author: Mapped[User | None] = relationship(back_populates="posts", lazy="raise_on_sql")
 
     def __repr__(self) -> str:
         return f"<Post {self.id} by {self.author_id}>"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from roster.extensions import db
@@ -13,11 +13,12 @@ from roster.users.models import User
 
 
 def visible_posts() -> Select[tuple[Post]]:
-    """Posts whose author is active and not deleted, each with its author from the same join."""
+    """Posts whose author is active and not deleted, each with its author from the same join,
+    and posts kept without an author (their author deleted the account)."""
     return (
         select(Post)
-        .join(Post.author)
-        .where(User.deleted_at.is_(None), User.is_active)
+        .outerjoin(Post.author)
+        .where(or_(Post.author_id.is_(None), and_(User.deleted_at.is_(None), User.is_active)))
         .options(contains_eager(Post.author))
     )
 

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, flash, url_for
 from flask_login import current_user, login_required
 from ua_parser import parse
 
+from roster.audit.service import record
 from roster.auth.access import admin_required
 from roster.extensions import db
 from roster.rendering import render, render_or_redirect
@@ -46,6 +47,16 @@ def device_name(user_agent: str) -> str:
 def moment(value: datetime) -> str:
     """'1 Dec 2026, 23:52 UTC': a last-seen time needs the hour, not just the day."""
     return as_utc(value).strftime("%-d %b %Y, %H:%M UTC")
+
+
+def record_revoked(owner: User, session_ids: list[int]) -> None:
+    """One audit entry per revocation, naming the sessions it ended (none: nothing to record)."""
+    if session_ids:
+        record(
+            "session.revoke",
+            target=owner,
+            changes={"sessions": (sorted(session_ids), "signed out")},
+        )
 
 
 def plural(count: int, noun: str) -> str:
@@ -92,6 +103,7 @@ def revoke(session_id: int) -> Response:
         abort(404)
     if not end_session(current_user.id, session_id, REVOKED):
         abort(404)
+    record_revoked(current_user._get_current_object(), [session_id])
     db.session.commit()
     flash("That session is signed out.", "success")
     return own_list()
@@ -102,6 +114,7 @@ def revoke(session_id: int) -> Response:
 def revoke_others() -> Response:
     current = current_session()
     ended = end_sessions(current_user.id, REVOKED, keep=current.id if current else None)
+    record_revoked(current_user._get_current_object(), ended)
     db.session.commit()
     flash(f"Signed out {plural(len(ended), 'other session')}.", "success")
     return own_list()
@@ -132,6 +145,7 @@ def revoke_for_user(user_id: int, session_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     if not end_session(user.id, session_id, REVOKED_BY_ADMIN):
         abort(404)
+    record_revoked(user, [session_id])
     db.session.commit()
     flash(f"Signed out one session of {user.username}.", "success")
     return user_list(user)
@@ -142,6 +156,7 @@ def revoke_for_user(user_id: int, session_id: int) -> Response:
 def revoke_all_for_user(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     ended = end_sessions(user.id, REVOKED_BY_ADMIN)
+    record_revoked(user, ended)
     db.session.commit()
     flash(f"Signed out {plural(len(ended), 'session')} of {user.username}.", "success")
     return user_list(user)

@@ -73,6 +73,8 @@ class User(UserMixin, db.Model):
     )
     # When the user last signed in (roster.sessions.service.sign_in); None: never.
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # When the owner turned on two-factor sign-in (roster.mfa, which keeps the secret); None: off.
+    mfa_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     # Set instead of deleting the row, so that undo restores the user exactly.
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     # Optimistic locking: an edit based on a stale version is refused, not silently lost.
@@ -120,6 +122,11 @@ class User(UserMixin, db.Model):
         """No password opens the account until its owner sets one (an invite); a new random
         marker also retires the links made for the previous one."""
         self.password_hash = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(24)
+
+    @property
+    def mfa_enabled(self) -> bool:
+        """Whether signing in asks for a code after the password (roster.mfa)."""
+        return self.mfa_enabled_at is not None
 
     @property
     def has_usable_password(self) -> bool:

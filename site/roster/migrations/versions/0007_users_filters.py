@@ -1,6 +1,6 @@
 """The admin table's filters and sorts: last sign-in, and an index for each new filter and sort.
 
-Revision ID: 0007_users_filters
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-03
 
@@ -15,7 +15,7 @@ and CREATE INDEX (no batch copy), so SQLite keeps the search triggers of 0002.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_users_filters"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None

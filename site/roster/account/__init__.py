@@ -1,0 +1,1 @@
+"""Self-service: a user downloads everything Roster keeps about them, or deletes the account."""
