@@ -18,7 +18,7 @@ from roster.submission import Refused
 from roster.users import rules
 from roster.users.models import User, utcnow
 from roster.users.service import UserChange, delete_user, update_user
-from tests.helpers import HX, edit_data, fetch, find, meanwhile, scalar, text_of
+from tests.helpers import HX, PASSWORD, change, edit_data, fetch, find, meanwhile, scalar, text_of
 
 # What the other admin does to the one acting, and the same done by the one acting over HTTP.
 REMOVALS = {
@@ -65,6 +65,30 @@ def test_two_admins_removing_each_other_leave_one(app, admin_client, admin, boss
     assert fetch(app, User, boss.id).is_active_admin
     assert active_admins(app) == 1
     assert audited(app, boss.id) == 0
+
+
+def test_an_admin_leaving_while_the_other_is_removed_is_refused(
+    app, admin_client, admin, boss, monkeypatch
+):
+    """Deleting one's own account (account/service.py) goes through the same guard: the boss
+    is demoted after the admin's request looked, before it deleted anything."""
+    from roster.account import service
+
+    end_sessions = service.end_sessions
+
+    def demote_boss_first(*args, **kwargs):
+        change(app, User, boss.id, is_admin=False)
+        return end_sessions(*args, **kwargs)
+
+    monkeypatch.setattr(service, "end_sessions", demote_boss_first)
+    data = {"password": PASSWORD, "posts": "keep"}
+    response = admin_client.post("/account/delete", data=data, headers=HX)
+    assert response.status_code == 422
+    assert rules.LAST_ADMIN in response.get_data(as_text=True)
+    assert fetch(app, User, admin.id).is_active_admin
+    assert not fetch(app, User, boss.id).is_admin
+    deleted = select(func.count()).where(AuditEntry.action == "account.delete")
+    assert scalar(app, deleted) == 0
 
 
 def test_the_guard_refuses_a_bulk_change_that_leaves_no_admin(app, admin, boss):
