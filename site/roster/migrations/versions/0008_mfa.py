@@ -1,7 +1,7 @@
 """Two-factor sign-in: whether it is on (users), the authenticator secrets and recovery codes.
 
-Revision ID: 0008_mfa
-Revises: 0007_users_filters
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-14
 
 The secrets live in a table of their own, not on the user row that the session cache copies
@@ -11,8 +11,8 @@ to Redis. A plain ADD COLUMN on users (no batch copy), so SQLite keeps the searc
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_mfa"
-down_revision = "0007_users_filters"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Posts may outlive their author: an account deleted by its owner can keep its posts unnamed.
 
-Revision ID: 0009_anonymous_posts
-Revises: 0008_mfa
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-14
 
 `posts.author_id` becomes nullable (NULL: the author deleted their account and kept the
@@ -14,8 +14,8 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_anonymous_posts"
-down_revision = "0008_mfa"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
