@@ -24,6 +24,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from lxml.html import HtmlElement
 from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 from werkzeug.test import TestResponse
 
@@ -106,6 +107,35 @@ def row_ids(markup: Markup) -> list[int]:
     ]
 
 
+# ---- forms as the pages send them ---------------------------------------------------------
+
+
+def edit_data(user: User, **changes: str) -> dict[str, str]:
+    """The admin table's edit form for `user`, as its row sends it, with `changes`; an empty
+    value leaves the field out (an unchecked box)."""
+    data = {
+        "username": user.username,
+        "email": user.email,
+        "display_name": user.display_name,
+        "role": user.role,
+        "is_active": "active" if user.is_active else "inactive",
+        "version": str(user.version),
+        **changes,
+    }
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def profile_data(user: User, **changes: str) -> dict[str, str]:
+    """The profile form as its owner's page sends it, made on the user's version."""
+    data = {
+        "display_name": user.display_name,
+        "email": user.email,
+        "bio": user.bio,
+        "version": str(user.version),
+    }
+    return {**data, **changes}
+
+
 def sign_in(client: FlaskClient, username: str, password: str = PASSWORD) -> None:
     """Sign in through the form, as a visitor would; fails the test if it does not work."""
     response = client.post("/login", data={"username": username, "password": password})
@@ -166,6 +196,31 @@ def change(app: Flask, model: type[M], ident: Any, **changes: Any) -> M:
             setattr(instance, name, value)
         db.session.commit()
         return loaded(instance)
+
+
+@contextmanager
+def meanwhile(
+    app: Flask, user_id: int, *, when_writing: int | None = None, **changes: Any
+) -> Iterator[list[int]]:
+    """Race a request deterministically: another request commits `changes` to user `user_id`
+    just as the request in the block is about to write user `when_writing` (default: the same
+    user), so after its reads and checks and before its write. It happens once; the list the
+    block gets holds the id once it did (a test asserts that, so it cannot pass by not racing).
+    """
+    target = user_id if when_writing is None else when_writing
+    happened: list[int] = []
+
+    def interleave(session: Session, *_: Any) -> None:
+        writes = any(isinstance(row, User) and row.id == target for row in session.dirty)
+        if writes and not happened:
+            happened.append(user_id)
+            change(app, User, user_id, **changes)  # its own app context, session and connection
+
+    event.listen(db.session, "before_flush", interleave, insert=True)  # before any other write
+    try:
+        yield happened
+    finally:
+        event.remove(db.session, "before_flush", interleave)
 
 
 @contextmanager

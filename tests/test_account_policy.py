@@ -131,7 +131,7 @@ FORMS = {
     | {"password": LONG_ENOUGH, "confirm": LONG_ENOUGH},
     UserCreateForm: {"username": "newbie", "email": "newbie@example.com", "password": LONG_ENOUGH},
     UserEditForm: {"username": "newbie", "email": "newbie@example.com", "version": "1"},
-    ProfileForm: {"display_name": "New Bie", "email": "newbie@example.com", "bio": ""},
+    ProfileForm: {"display_name": "New Bie", "email": "newbie@example.com", "version": "1"},
     PasswordForm: {"current_password": "x", "password": LONG_ENOUGH, "confirm": LONG_ENOUGH},
 }
 BAD = {

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from roster.users.models import User
-from tests.helpers import HX, change, fetch, scalar
+from tests.helpers import HX, change, fetch, find, scalar
 
 CONFIRM = "Confirm your email address"
 CHANGED = "email address was changed"
@@ -64,9 +64,11 @@ def test_the_welcome_says_where_the_link_went(client, mailbox):
 
 
 def change_own_email(client, address: str, **headers):
+    """Save the own profile with a new address, on the version the edit page shows."""
+    version = find(client.get("/user/member/edit"), 'input[name="version"]').get("value")
     return client.post(
         "/user/member",
-        data={"display_name": "Mem Ber", "email": address, "bio": ""},
+        data={"display_name": "Mem Ber", "email": address, "bio": "", "version": version},
         headers=headers,
     )
 

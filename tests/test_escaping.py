@@ -66,7 +66,7 @@ def test_stored_strings_are_escaped_on_every_page_and_fragment(planted, client):
 
 
 def test_a_display_name_in_toasts_is_escaped(planted, client):
-    _, post = planted
+    member, post = planted
     # Sign-in greets by display name: on the next page, and as an htmx answer.
     response = client.post(
         "/login", data={"username": "member", "password": PASSWORD}, follow_redirects=True
@@ -80,8 +80,18 @@ def test_a_display_name_in_toasts_is_escaped(planted, client):
     assert_escaped(client.get("/", headers=HTMX))
     # The owner saves the profile with the marker, by htmx and by a plain form.
     data = {"display_name": PAYLOAD, "email": "member@example.com", "bio": PAYLOAD}
-    assert_escaped(client.post("/user/member", data=data, headers=HTMX))
-    assert_escaped(client.post("/user/member", data=data, follow_redirects=True))
+    for headers, redirects in ((HTMX, False), ({}, True)):
+        version = fetch(client.application, User, member.id).version
+        # A stale version too: the conflict shows the saved values beside the typed ones.
+        for sent in (version - 1, version):
+            response = client.post(
+                "/user/member",
+                data={**data, "bio": f"{sent}{PAYLOAD}", "version": sent},
+                headers=headers,
+                follow_redirects=redirects,
+            )
+            assert_escaped(response)
+            assert response.status_code == (409 if sent < version else 200)
     assert_escaped(client.post("/posts", data={"title": PAYLOAD, "body": PAYLOAD}, headers=HTMX))
     assert_escaped(
         client.post(f"/post/{post.id}", data={"title": PAYLOAD, "body": PAYLOAD}, headers=HTMX)

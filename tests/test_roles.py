@@ -6,8 +6,9 @@ Every refusal is on the server (403), not only a missing button.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from roster.submission import Refused
 from roster.users import rules
 from roster.users.models import User
 from roster.users.policy import Role
@@ -159,9 +160,11 @@ def test_a_moderator_is_not_an_admin_for_the_last_admin_rule(app, admin, moderat
     with app.app_context():
         from roster.extensions import db
 
-        me = db.session.get(User, admin.id)
-        assert rules.other_active_admins(me) == 0
-        assert rules.delete_problem(db.session.get(User, moderator.id), me) == rules.LAST_ADMIN
+        db.session.execute(update(User).where(User.id == admin.id).values(role=Role.moderator))
+        with pytest.raises(Refused) as refusal:
+            rules.keep_an_active_admin()
+        assert refusal.value.problems == {None: rules.LAST_ADMIN}
+    assert fetch(app, User, admin.id).role == "admin"
 
 
 def test_the_table_sorts_by_role(admin_client, admin, moderator, member):

@@ -112,11 +112,16 @@ def test_an_entry_from_before_a_migration_is_read_from_the_database(cached_app, 
     assert any("JOIN users" in statement for statement in statements)
 
 
-def test_a_changed_user_is_not_served_stale(cached_app):
+def test_a_changed_user_is_not_served_stale(cached_app, member):
     browser = cached_app.test_client()
     sign_in(browser)
     assert nav_name(browser) == "Mem Ber"
-    data = {"display_name": "New Name", "email": "member@example.com", "bio": ""}
+    data = {
+        "display_name": "New Name",
+        "email": "member@example.com",
+        "bio": "",
+        "version": str(member.version),
+    }
     assert browser.post("/user/member", data=data).status_code == 303
     assert nav_name(browser) == "New Name"
 

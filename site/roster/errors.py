@@ -1,8 +1,10 @@
 """Error pages: a full page for a browser, a small fragment for htmx (which swaps errors in).
 
-Two kinds of failure are not the site's bug and must not look like one (a 500): data the
-database refuses as malformed for its column (a clear 400), and a database that cannot be
-reached right now (503 with Retry-After; the next request tries again, no restart needed).
+Three kinds of failure are not the site's bug and must not look like one (a 500): data the
+database refuses as malformed for its column (a clear 400), a change that raced another one
+(409: views show both sides where they can, roster.conflicts; this is the net under them), and
+a database that cannot be reached right now (503 with Retry-After; the next request tries
+again, no restart needed).
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import logging
 from flask import Flask, Response, current_app, g
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from roster.conflicts import Conflict, is_race
 from roster.extensions import db, login_manager
 from roster.rendering import render
 
@@ -24,6 +28,10 @@ MESSAGES = {
     403: ("Forbidden", "You do not have permission to see this."),
     404: ("Not found", "There is nothing here. Check the address, or start from the home page."),
     405: ("Method not allowed", "That action is not possible here."),
+    409: (
+        "Changed meanwhile",
+        "Someone else changed this at the same moment. Reload the page and try again.",
+    ),
     413: ("Too large", "That was more than this site accepts at once. Please send less."),
     429: ("Too many requests", "Too many attempts. Please wait a minute and try again."),
     500: ("Something went wrong", "We could not finish that. The error has been logged."),
@@ -82,6 +90,12 @@ def handle_refused_data(error: DataError) -> Response:
     return render_error(400, "Part of the request is not a value this site can store or find.")
 
 
+def handle_conflict(error: Conflict | StaleDataError | OperationalError) -> Response:
+    """Someone else changed the same thing at the same moment: nothing was saved; say so."""
+    db.session.rollback()
+    return render_error(409, str(error) if isinstance(error, Conflict) else None)
+
+
 def handle_unreachable_database(error: OperationalError) -> Response:
     """The database is down or dropped the connection: ask the client to come back shortly.
 
@@ -89,6 +103,8 @@ def handle_unreachable_database(error: OperationalError) -> Response:
     by itself when the database does. The page is drawn for an anonymous visitor: loading the
     signed-in user would need the very database that just failed.
     """
+    if is_race(error):
+        return handle_conflict(error)
     log.warning("database unreachable: %s", error.orig)
     try:
         db.session.rollback()
@@ -120,3 +136,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(InternalServerError, handle_server_error)
     app.register_error_handler(DataError, handle_refused_data)
     app.register_error_handler(OperationalError, handle_unreachable_database)
+    app.register_error_handler(Conflict, handle_conflict)
+    app.register_error_handler(StaleDataError, handle_conflict)

@@ -15,18 +15,16 @@ from roster.extensions import db
 from roster.mfa.models import Authenticator, RecoveryCode
 from roster.posts.models import Post
 from roster.sessions.service import DELETED, NOTED, current_session, end_sessions, note_stale
-from roster.submission import Refused
 from roster.users.models import User
-from roster.users.rules import LAST_ADMIN, other_active_admins
+from roster.users.rules import keep_an_active_admin
 
 BULK = {"synchronize_session": False}
 
 
 def delete_own_account(user: User, *, keep_posts: bool) -> User:
-    """Remove `user` (commits) and hand it back detached; the last active admin is refused,
-    as in the user table."""
-    if user.is_admin and user.is_active and other_active_admins(user) == 0:
-        raise Refused({None: LAST_ADMIN})
+    """Remove `user` (commits) and hand it back detached; the last active admin is refused
+    (`Refused`, nothing written), by the user table's guard."""
+    was_admin = user.is_active_admin
     posts = db.session.scalar(select(func.count()).where(Post.author_id == user.id)) or 0
     outcome = "kept without a name" if keep_posts else "deleted"
     record("account.delete", target=user, actor=user, changes={"posts": (posts, outcome)})
@@ -40,6 +38,8 @@ def delete_own_account(user: User, *, keep_posts: bool) -> User:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id), **_bulk())
     db.session.execute(delete(Authenticator).where(Authenticator.user_id == user.id), **_bulk())
     db.session.execute(delete(User).where(User.id == user.id), **_bulk(noted=True))
+    if was_admin:
+        keep_an_active_admin()
     note_stale(db.session, user_ids=[user.id])
     # The request still holds the rows just deleted: detached, they are never reloaded.
     for row in (user, current_session()):

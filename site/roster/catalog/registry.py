@@ -83,6 +83,7 @@ ENTRIES: list[Entry] = [
     ),
     Entry("profiles/edit.html", "profile_form", "default", samples.profile_form),
     Entry("profiles/edit.html", "profile_form", "validation-errors", samples.profile_form_errors),
+    Entry("profiles/edit.html", "profile_form", "conflict", samples.profile_form_conflict),
     Entry(
         "profiles/edit.html",
         "profile_form",
@@ -197,11 +198,12 @@ ENTRIES: list[Entry] = [
     Entry("users/row.html", "row", "right-to-left", partial(samples.row, "rtl")),
     Entry("users/row.html", "edit_row", "default", samples.edit_row),
     Entry("users/row.html", "edit_row", "validation-errors", samples.edit_row_errors),
-    Entry("users/row.html", "edit_row", "stale-version", samples.edit_row_stale),
+    Entry("users/row.html", "edit_row", "conflict", samples.edit_row_conflict),
     Entry("users/row.html", "edit_row", "long-names", partial(samples.edit_row, "long")),
     Entry("users/row.html", "edit_row", "right-to-left", partial(samples.edit_row, "rtl")),
     Entry("users/row.html", "confirm_row", "default", samples.confirm_row),
     Entry("users/row.html", "confirm_row", "refused", partial(samples.confirm_row, LAST_ADMIN)),
+    Entry("users/row.html", "gone_row", "deleted-meanwhile", samples.gone_row),
     Entry("users/row.html", "row", "in-the-trash", samples.trashed_row),
     Entry(
         "users/row.html",

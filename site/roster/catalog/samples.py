@@ -21,18 +21,21 @@ from roster.audit.queries import AuditView
 from roster.audit.service import REDACTED
 from roster.auth.forms import LoginForm, RegisterForm
 from roster.auth.views import LOGIN_FAILED
+from roster.conflicts import rebase
 from roster.errors import MESSAGES
 from roster.moderation.forms import HideForm
 from roster.pagination import Page, encode
 from roster.posts.forms import PostForm
 from roster.posts.models import Post
+from roster.profiles import views as profile_views
 from roster.profiles.forms import WRONG_PASSWORD, PasswordForm, ProfileForm
 from roster.sessions.models import UserSession
+from roster.users import views as user_views
 from roster.users.forms import UserCreateForm, UserEditForm
 from roster.users.models import User
 from roster.users.policy import TAKEN_MESSAGES, Role
 from roster.users.queries import COUNT_CAP, TableView
-from roster.users.service import STALE
+from roster.users.service import DELETED_MEANWHILE
 
 Context = dict[str, Any]
 Form = TypeVar("Form", bound=FlaskForm)
@@ -289,6 +292,18 @@ def profile_form(kind: str = "ordinary") -> Context:
     return {"current_user": user, "user": user, "form": ProfileForm(formdata=None, obj=user)}
 
 
+def profile_form_conflict() -> Context:
+    """Saved from a second tab after the first one had saved another bio."""
+    context = profile_form()
+    user = context["user"]
+    user.version = 2
+    typed = {"display_name": user.display_name, "email": user.email, "bio": "Engines, mostly."}
+    mine = submitted(ProfileForm, {**typed, "version": "2"})
+    user.bio, user.version = "Notes on the Analytical Engine.", 3
+    conflict = rebase(mine, ProfileForm(formdata=None, obj=user), profile_views.EDITED)
+    return {**context, "form": mine, "conflict": conflict}
+
+
 def profile_form_errors() -> Context:
     context = profile_form()
     bad = {"display_name": context["user"].display_name, "email": "ada@", "bio": "Engines. " * 60}
@@ -490,8 +505,7 @@ def restored() -> Context:
 def edit_row(kind: str = "ordinary") -> Context:
     context = single_row("edit_row", kind)
     user = context["user"]
-    form = UserEditForm(formdata=None, obj=user, is_active="active")
-    form.is_active.data = "active" if user.is_active else "inactive"
+    form = user_views.edit_form(user)
     form.version.data = str(user.version)
     return {**context, "form": form}
 
@@ -515,10 +529,32 @@ def edit_row_errors() -> Context:
     return {**context, "form": form}
 
 
-def edit_row_stale() -> Context:
+def edit_row_conflict() -> Context:
+    """Saved over a newer version: meanwhile another admin changed the display name and the
+    status; this admin typed another display name (and a new password, to type again)."""
     context = edit_row()
-    context["form"].form_errors.append(STALE)
-    return context
+    user = context["user"]
+    mine = submitted(
+        UserEditForm,
+        {
+            "username": user.username,
+            "email": user.email,
+            "display_name": "Ada King",
+            "password": "a long enough password",
+            "is_active": "active",
+            "role": user.role,
+            "version": str(user.version),
+        },
+    )
+    user.display_name, user.is_active, user.version = "Ada, Countess of Lovelace", False, 4
+    conflict = rebase(mine, user_views.edit_form(user), user_views.EDITED)
+    mine.password.errors = [user_views.RETYPE_PASSWORD]
+    return {**context, "form": mine, "conflict": conflict}
+
+
+def gone_row() -> Context:
+    context = single_row("gone_row")
+    return {**context, "problem": DELETED_MEANWHILE.format(name=context["user"].username)}
 
 
 def confirm_row(problem: str = "") -> Context:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, TextAreaField
+from wtforms import HiddenField, PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from roster.posts.forms import clean_text
@@ -22,6 +22,9 @@ class ProfileForm(FlaskForm):
     bio = TextAreaField(
         "Bio", default="", filters=[clean_text], validators=[Length(max=BIO_MAX_LENGTH)]
     )
+    # The version of the user the form was loaded at: a save over a newer one is a conflict
+    # (roster.conflicts), also between two tabs of the owner, or the owner and an admin.
+    version = HiddenField(validators=[DataRequired()])
 
 
 class PasswordForm(FlaskForm):

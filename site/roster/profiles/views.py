@@ -13,6 +13,7 @@ from roster.accounts.service import (
 )
 from roster.audit.service import record
 from roster.auth.limits import limit_failed_password_checks
+from roster.conflicts import rebase
 from roster.extensions import db
 from roster.pagination import cursor_args
 from roster.posts.forms import PostForm
@@ -23,12 +24,13 @@ from roster.sessions.service import current_session, sign_in
 from roster.submission import form_status
 from roster.users.models import User
 from roster.users.queries import live_users
-from roster.users.service import (
-    hash_method,
-    mark_taken,
-)
+from roster.users.service import StaleVersionError, hash_method, mark_taken, unchanged_since
 
 bp = Blueprint("profiles", __name__)
+EDIT = "profiles/edit.html"
+# The profile form's fields, in the order a conflict lists those that differ.
+EDITED = ("display_name", "email", "bio")
+NO_VERSION = "This form does not say which version of your profile it edits: reload it."
 
 
 def find_profile(username: str) -> User:
@@ -68,16 +70,25 @@ def show(username: str) -> Response:
 @login_required
 def edit(username: str) -> Response:
     user = own_profile(username)
-    return render("profiles/edit.html", "profile_form", user=user, form=ProfileForm(obj=user))
+    return render(EDIT, "profile_form", user=user, form=ProfileForm(formdata=None, obj=user))
 
 
 @bp.route("/user/<username>", methods=["PUT", "POST"])
 @login_required
 def update(username: str) -> Response:
-    """Save the card; htmx gets the card back and the nav (which shows the name) out of band."""
+    """Save the card; htmx gets the card back and the nav (which shows the name) out of band.
+
+    A save over a version someone else (another tab, an admin) saved meanwhile is a conflict:
+    the form comes back as typed with both sides (409), to keep mine or take theirs.
+    """
     user = own_profile(username)
     form = ProfileForm()
-    if form.validate_on_submit() and save_profile(user, form):
+    try:
+        saved = form.validate_on_submit() and save_profile(user, form)
+    except StaleVersionError:
+        conflict = rebase(form, ProfileForm(formdata=None, obj=user), EDITED)
+        return render(EDIT, "profile_form", status=409, user=user, form=form, conflict=conflict)
+    if saved:
         flash("Your profile is saved.", "success")
         return render_or_redirect(
             url_for("profiles.show", username=user.username),
@@ -87,24 +98,28 @@ def update(username: str) -> Response:
             user=user,
             focus_edit=True,
         )
-    return render("profiles/edit.html", "profile_form", status=422, user=user, form=form)
+    if form.version.errors:
+        form.form_errors.append(NO_VERSION)
+    return render(EDIT, "profile_form", status=422, user=user, form=form)
 
 
 def save_profile(user: User, form: ProfileForm) -> bool:
-    """Apply and commit the form; an email another account has becomes a form error.
+    """Apply and commit the form, made on its version; an email another account has becomes
+    a form error, a newer version StaleVersionError.
 
     A new address is only asked for here: it takes effect when its link is followed
     (roster.accounts), where the unique index has the last word.
     """
     if mark_taken(form, ("email",), exclude_id=user.id):
         return False
-    # A field the request left out keeps its value (email is required, so it is always there).
-    for name in ("display_name", "bio"):
-        if name in request.form:
-            setattr(user, name, form[name].data)
-    # Only a change of letter case applies at once, to the same key: no other account can clash.
-    new_address = needs_confirmation(user, form.email.data)
-    db.session.commit()
+    with unchanged_since(user, form.version.data):
+        # A field the request left out keeps its value (email is required, so always there).
+        for name in ("display_name", "bio"):
+            if name in request.form:
+                setattr(user, name, form[name].data)
+        # Only a change of letter case applies at once, to the same key: no account can clash.
+        new_address = needs_confirmation(user, form.email.data)
+        db.session.commit()
     if new_address:
         # A new address takes effect when its owner follows the link mailed to it.
         ask_to_confirm_email_change(user, form.email.data)

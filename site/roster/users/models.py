@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    and_,
     func,
 )
 from sqlalchemy.engine.default import DefaultExecutionContext
@@ -119,6 +120,17 @@ class User(UserMixin, db.Model):
     @classmethod
     def _is_admin_expression(cls) -> ColumnElement[bool]:
         return cls.role == Role.admin.value
+
+    @hybrid_property
+    def is_active_admin(self) -> bool:
+        """An admin who can act: the site must always keep one (users/rules.py guards it)."""
+        return self.is_admin and self.is_active and self.deleted_at is None
+
+    @is_active_admin.inplace.expression
+    @classmethod
+    def _is_active_admin_expression(cls) -> ColumnElement[bool]:
+        # The same in SQL: the one definition every count and guard of active admins uses.
+        return and_(cls.is_admin, cls.is_active, cls.deleted_at.is_(None))
 
     @validates("email")
     def _key_email(self, _name: str, address: str) -> str:

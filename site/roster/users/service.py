@@ -1,10 +1,12 @@
 """Changing accounts: every write to a user goes through here, with the acting user and the change.
 
 Views parse a form into a small change object and call one of `create_user`, `update_user`,
-`delete_user`, `restore_user` or `purge_users`; a change the rules refuse raises `Refused`
-(a clash with another account: `DuplicateUserError`; an edit of an outdated version:
-`StaleVersionError`), which `roster.submission.submit` puts on the form. Registration and the
-command line act as nobody (`actor=None`).
+`delete_user`, `restore_user` or `purge_users`; a change the rules refuse raises `Refused` (a
+clash with another account: `DuplicateUserError`), which `roster.submission.submit` puts on the
+form. A change that raced another one raises `roster.conflicts.Conflict` (an edit of an
+outdated version: `StaleVersionError`; a user deleted meanwhile: `Gone`) and writes nothing,
+for the view to show both sides. Registration and the command line act as nobody
+(`actor=None`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from roster.audit.service import record_changes, record_each
+from roster.conflicts import Conflict, Gone
 from roster.extensions import db
 from roster.posts.models import Post
 from roster.submission import Refused
@@ -31,10 +34,9 @@ from roster.users.queries import live_users
 # What the database names when a unique index refuses a row, and the form field it guards:
 # the index (PostgreSQL; SQLite for an expression index) or the column (SQLite otherwise).
 UNIQUE_INDEX_FIELDS = {"uq_users_username_lower": "username", "email_key": "email"}
-STALE = (
-    "Someone else changed this user while you were editing. "
-    "Cancel to see the latest version, then edit again."
-)
+STALE = "Someone else saved a change to this user while you were editing."
+CHANGED_MEANWHILE = "Someone else changed {name} just now: look again, then try again."
+DELETED_MEANWHILE = "Someone else deleted {name} meanwhile."
 
 
 class DuplicateUserError(Refused):
@@ -45,11 +47,11 @@ class DuplicateUserError(Refused):
         self.field = fields[0]
 
 
-class StaleVersionError(Refused):
+class StaleVersionError(Conflict):
     """The user changed since the editor loaded it: saving would overwrite that change unseen."""
 
-    def __init__(self) -> None:
-        super().__init__({None: STALE})
+    def __init__(self, message: str = STALE) -> None:
+        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +156,7 @@ def update_user(actor: User, user: User, change: UserChange, version: str | int)
         }
         if problems:
             raise Refused(problems)
+        was_admin = user.is_active_admin
         user.username = change.username.strip()
         user.email = change.email.strip()
         if change.display_name is not None:
@@ -164,7 +167,10 @@ def update_user(actor: User, user: User, change: UserChange, version: str | int)
             # A reset password ends the user's sessions (roster.sessions, on flush).
             user.set_password(change.password, method=hash_method())
         record_changes("user.update", user, actor=actor)
-        commit_or_report_duplicate()
+        with reporting_duplicates():
+            if was_admin and not user.is_active_admin:
+                rules.keep_an_active_admin("is_active" if user.is_admin else "role")
+            db.session.commit()
     return user
 
 
@@ -172,18 +178,30 @@ def delete_user(actor: User, user: User) -> User:
     """Soft delete: nothing is lost, so `restore_user` brings the user (and posts) back exactly."""
     if problem := rules.delete_problem(actor, user):
         raise Refused({None: problem})
-    user.deleted_at = utcnow()
-    record_changes("user.delete", user, actor=actor)
-    db.session.commit()
+    with unchanged_since(user):
+        was_admin = user.is_active_admin
+        user.deleted_at = utcnow()
+        record_changes("user.delete", user, actor=actor)
+        if was_admin:
+            rules.keep_an_active_admin()
+        db.session.commit()
     return user
 
 
 def restore_user(actor: User, user: User) -> User:
-    """Undo a delete; restoring a user who is not deleted changes nothing."""
-    if user.deleted_at is not None:
+    """Undo a delete; restoring a user who is not deleted (any more) changes nothing."""
+    if user.deleted_at is None:
+        return user
+    user_id, name = user.id, user.username
+    try:
         user.deleted_at = None
         record_changes("user.restore", user, actor=actor)
         db.session.commit()
+    except StaleDataError as error:
+        # Another admin's restore won the race: what was asked is done. Anything else is news.
+        db.session.rollback()
+        if not is_live(user_id):
+            raise Conflict(CHANGED_MEANWHILE.format(name=name)) from error
     return user
 
 
@@ -203,25 +221,41 @@ def purge_users(actor: User | None, user_ids: Select) -> int:
 
 
 @contextmanager
-def unchanged_since(user: User, version: str | int) -> Iterator[None]:
-    """Run an edit only on the version the editor saw, also when another save races it.
+def unchanged_since(user: User, version: str | int | None = None) -> Iterator[None]:
+    """Run a change of a live `user` only on the version the request saw, also when another
+    save races it; otherwise nothing is written.
 
-    The block sees the user as loaded; a different `version`, or a commit that finds the row
-    changed meanwhile (SQLAlchemy's version counter), raises StaleVersionError.
+    `version` is the one the form was loaded at (None: the one loaded now). A deleted user
+    raises Gone; a different version, or a commit that finds the row changed meanwhile
+    (SQLAlchemy's version counter), StaleVersionError; or Gone if the change was a delete.
     """
-    if str(version) != str(user.version):
+    user_id, name = user.id, user.username
+    if user.deleted_at is not None:
+        raise Gone(DELETED_MEANWHILE.format(name=name))
+    if version is not None and str(version) != str(user.version):
         raise StaleVersionError
     try:
         yield
     except StaleDataError as error:
         db.session.rollback()
-        raise StaleVersionError from error
+        if not is_live(user_id):
+            raise Gone(DELETED_MEANWHILE.format(name=name)) from error
+        raise StaleVersionError(
+            STALE if version is not None else CHANGED_MEANWHILE.format(name=name)
+        ) from error
 
 
-def commit_or_report_duplicate() -> None:
-    """Commit; turn a unique-index violation into DuplicateUserError naming the field."""
+def is_live(user_id: int) -> bool:
+    """Whether the user is there and not deleted, as committed now (after a rollback)."""
+    query = select(User.id).where(User.id == user_id, User.deleted_at.is_(None))
+    return db.session.scalar(query) is not None
+
+
+@contextmanager
+def reporting_duplicates() -> Iterator[None]:
+    """Turn a unique-index violation in the block into DuplicateUserError naming the field."""
     try:
-        db.session.commit()
+        yield
     except IntegrityError as error:
         db.session.rollback()
         message = str(error.orig)
@@ -229,6 +263,12 @@ def commit_or_report_duplicate() -> None:
             if index in message:
                 raise DuplicateUserError(field) from error
         raise
+
+
+def commit_or_report_duplicate() -> None:
+    """Commit; a clash with another account's username or email is a DuplicateUserError."""
+    with reporting_duplicates():
+        db.session.commit()
 
 
 # SQLite's search index (migration 0002) follows inserts through this trigger, one row at a time.

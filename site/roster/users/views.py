@@ -30,6 +30,7 @@ from werkzeug.datastructures import MultiDict
 from roster.accounts.service import announce_admin_edit, invite_if_passwordless
 from roster.audit.service import record
 from roster.auth.permissions import Permission, can, permission_required
+from roster.conflicts import Conflict, Gone, rebase
 from roster.extensions import db
 from roster.htmx import htmx, push_url, reswap
 from roster.rendering import render, render_or_redirect
@@ -41,6 +42,7 @@ from roster.users.models import User, utcnow
 from roster.users.queries import TableView, capped_count, count_label, fetch_page, live_users
 from roster.users.service import (
     NewUser,
+    StaleVersionError,
     UserChange,
     create_user,
     delete_user,
@@ -56,6 +58,9 @@ TABLE = "users/index.html"
 # One row on its own: the fragment for htmx, or the users page showing just that row.
 ROW = "users/row.html"
 NO_VERSION = "This form does not say which version of the user it edits: cancel and edit again."
+# The edit form's fields, in the order a conflict lists those that differ.
+EDITED = ("username", "display_name", "email", "is_active", "role")
+RETYPE_PASSWORD = "Not saved yet: type it again to keep it."  # noqa: S105 (a message)
 # The undo toast outlives the ordinary ones (roster.js reads data-lifetime).
 UNDO_LIFETIME_MS = 15_000
 STATUSES = {"active": True, "inactive": False}
@@ -127,6 +132,13 @@ def table_url() -> str:
 
 def get_live_user(user_id: int) -> User:
     return db.first_or_404(live_users().where(User.id == user_id))
+
+
+def edit_form(user: User) -> UserEditForm:
+    """The edit form filled from the user as saved (the status a choice, not the bool)."""
+    form = UserEditForm(formdata=None, obj=user)
+    form.is_active.data = "active" if user.is_active else "inactive"
+    return form
 
 
 def get_deleted_user(user_id: int) -> User:
@@ -221,20 +233,23 @@ def row(user_id: int) -> Response:
 @permission_required(Permission.USERS_CHANGE)
 def edit(user_id: int) -> Response:
     user = get_live_user(user_id)
-    status = "active" if user.is_active else "inactive"
-    form = UserEditForm(formdata=None, obj=user, is_active=status)
-    return render_row("edit_row", user, form=form)
+    return render_row("edit_row", user, form=edit_form(user))
 
 
 @bp.route("/users/<int:user_id>", methods=["PUT", "POST"])
 @permission_required(Permission.USERS_CHANGE)
 def update(user_id: int) -> Response:
-    user = get_live_user(user_id)
+    user = db.get_or_404(User, user_id)
     form = UserEditForm()
     old_address = user.email
-    saved = form.validate_on_submit() and submit(
-        form, update_user, current_user, user, user_change(form), form.version.data
-    )
+    try:
+        saved = form.validate_on_submit() and submit(
+            form, update_user, current_user, user, user_change(form), form.version.data
+        )
+    except Gone as gone:
+        return render_row("gone_row", user, status=409, problem=str(gone))
+    except StaleVersionError:
+        return edit_conflict(user, form)
     if not saved:
         if form.version.errors:
             form.form_errors.append(NO_VERSION)
@@ -244,13 +259,27 @@ def update(user_id: int) -> Response:
     return render_or_redirect(table_url(), ROW, "row", user=user)
 
 
+def edit_conflict(user: User, form: UserEditForm) -> Response:
+    """Someone saved the user since this form was loaded: both sides, and Keep mine (this form
+    over their version) or Take theirs (the form reloaded). 409, nothing saved."""
+    conflict = rebase(form, edit_form(user), EDITED)
+    if form.password.data:
+        form.password.errors = [RETYPE_PASSWORD]
+    return render_row("edit_row", user, status=409, form=form, conflict=conflict)
+
+
 @bp.delete("/users/<int:user_id>")
 @bp.post("/users/<int:user_id>/delete")
 @permission_required(Permission.USERS_CHANGE)
 def delete(user_id: int) -> Response:
-    user = get_live_user(user_id)
+    user = db.get_or_404(User, user_id)
     try:
         delete_user(current_user, user)
+    except Gone as gone:
+        return reswap(render_row("gone_row", user, status=409, problem=str(gone)), "outerHTML")
+    except Conflict as conflict:
+        response = render_row("confirm_row", user, status=409, problem=str(conflict))
+        return reswap(response, "outerHTML")
     except Refused as refusal:
         if not htmx().wants_fragment:
             flash(str(refusal), "error")
@@ -275,7 +304,11 @@ def delete(user_id: int) -> Response:
 @bp.post("/users/<int:user_id>/restore")
 @permission_required(Permission.USERS_CHANGE)
 def restore(user_id: int) -> Response:
-    user = restore_user(current_user, db.get_or_404(User, user_id))
+    try:
+        user = restore_user(current_user, db.get_or_404(User, user_id))
+    except Conflict as conflict:
+        flash(str(conflict), "error")
+        return render(TABLE, "results", status=409, **table_context(current_view()))
     flash(f"Restored {user.username}.", "success")
     return render_or_redirect(
         table_url(),
