@@ -47,7 +47,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def email_key_of_row(context: DefaultExecutionContext) -> str:
+# Not mutated by `make mutate`: SQLAlchemy reads a default's signature to decide whether to pass
+# the context, and mutmut's wrapper around a mutated function would hide it.
+def email_key_of_row(context: DefaultExecutionContext) -> str:  # pragma: no mutate block
     """The key of a row inserted without the ORM (the seed command's bulk insert)."""
     return email_key(context.get_current_parameters()["email"])
 
