@@ -42,8 +42,14 @@ test: install /usr/bin/chromium
 	$(BIN)/djlint templates --lint
 	$(BIN)/ruff check site tests e2e bench
 	$(BIN)/ruff format --check site tests e2e bench
-	$(BIN)/pytest tests --db=postgres
-	$(BIN)/pytest
+	@# The unit tests on PostgreSQL and on SQLite at once (two cores, two databases), the
+	@# PostgreSQL pass's report printed after the SQLite one's; then the browser tests.
+	mkdir -p build
+	$(BIN)/pytest tests --db=postgres -p no:cacheprovider > build/tests-postgres.log 2>&1 & \
+		postgres=$$!; $(BIN)/pytest tests -p no:cacheprovider; sqlite=$$?; \
+		wait $$postgres; postgres=$$?; echo "---- unit tests on PostgreSQL:"; \
+		tail -n 40 build/tests-postgres.log; [ $$sqlite = 0 ] && [ $$postgres = 0 ]
+	$(BIN)/pytest e2e
 
 # BENCH_ARGS: e.g. --users 1000000, --postgres, --duration 5 (see bench/README.md).
 bench: install
