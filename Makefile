@@ -25,6 +25,7 @@ node_modules/.installed: package.json package-lock.json
 $(VENDOR)/.installed: node_modules/.installed Makefile
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/dist/htmx.min.js.map $(VENDOR)/
+	cp node_modules/htmx.org/dist/ext/hx-sse.min.js node_modules/htmx.org/dist/ext/hx-sse.min.js.map $(VENDOR)/
 	rm -f $(VENDOR)/axe.min.js  # a test tool: e2e reads it from node_modules, the site never serves it
 	touch $@
 

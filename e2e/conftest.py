@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Page
 
 from e2e.helpers import ADMIN, LoadWatch, NoReload
+from roster import PROJECT_ROOT
 from roster.mail.testing import MailServer
 
 CHROMIUM = "/usr/bin/chromium"
@@ -97,13 +98,10 @@ def live_server(server_env: dict[str, str], server_port: int) -> Iterator[str]:
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
+            "--config",
+            str(PROJECT_ROOT / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "roster:create_app()",
         ],
         env=server_env,
         stdout=subprocess.DEVNULL,

@@ -99,6 +99,8 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("users.delete", "DELETE"): ADMINS,
     ("users.delete", "POST"): ADMINS,
     ("users.restore", "POST"): ADMINS,
+    ("live.users", "GET"): ADMINS,
+    ("live.audit", "GET"): ADMINS,
 }
 
 # Columns that change on every signed-in request, refused or not: when a session was last seen.
