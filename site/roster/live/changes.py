@@ -27,7 +27,8 @@ def note_flushed_entries(orm_session: OrmSession, *_: Any) -> None:
 
 
 def note_bulk_entries(state: ORMExecuteState) -> None:
-    if state.is_insert and getattr(state.statement, "table", None) is AuditEntry.__table__:
+    table = getattr(state.statement, "table", None)
+    if state.is_insert and getattr(table, "name", None) == AuditEntry.__tablename__:
         _note(state.session, UNKNOWN)
 
 
