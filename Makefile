@@ -39,10 +39,15 @@ run: install
 	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
-test: install /usr/bin/chromium
+# nginx: e2e/test_servers.py starts it from deploy/nginx.conf in front of two app servers.
+/usr/sbin/nginx:
+	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null
+
+test: install /usr/bin/chromium /usr/sbin/nginx
 	$(BIN)/djlint templates --lint
-	$(BIN)/ruff check site tests e2e bench
-	$(BIN)/ruff format --check site tests e2e bench
+	$(BIN)/ruff check site tests e2e bench gunicorn.conf.py
+	$(BIN)/ruff format --check site tests e2e bench gunicorn.conf.py
 	$(BIN)/pytest tests --db=postgres
 	$(BIN)/pytest
 

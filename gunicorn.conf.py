@@ -20,15 +20,16 @@ worker_class = "gthread"
 # Without REDIS_URL a change is announced to the streams of its own process only: one process.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2" if os.environ.get("REDIS_URL") else "1"))
 threads = int(os.environ.get("GUNICORN_THREADS", "128"))
-# Kept free of streams in every process, for ordinary requests.
-REQUEST_THREADS = 32
-os.environ.setdefault("LIVE_MAX_STREAMS", str(max(threads - REQUEST_THREADS, 0)))
+# A quarter of the threads (4 at least) is kept free of streams, for ordinary requests.
+os.environ.setdefault("LIVE_MAX_STREAMS", str(max(threads - max(threads // 4, 4), 0)))
 # Idle streams and kept-alive connections wait in the poller or on a condition, not in a thread
 # of their own, but every stream counts as a connection.
 worker_connections = 1000
 keepalive = 5
 # A stopping worker ends its streams at once (below); ordinary requests get this long to finish.
 graceful_timeout = 10
+# No control socket: several servers on one machine would share its one default path.
+control_socket_disable = True
 
 
 def post_worker_init(worker):

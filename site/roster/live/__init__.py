@@ -22,7 +22,7 @@ def init_live(app: Flask) -> None:
     """Settings, the hub of this app, the commit listeners and the /live routes."""
     from roster.live.views import bp, live_stream
 
-    app.config.setdefault("LIVE_CHANNEL", "roster:live")
+    app.config.setdefault("LIVE_CHANNEL", f"{app.config['REDIS_KEY_PREFIX']}live")
     app.config.setdefault("LIVE_HEARTBEAT_SECONDS", 15.0)
     # A stream ends after this long and the browser reconnects (Last-Event-ID: nothing lost),
     # which spreads streams over servers again after one restarts.
