@@ -19,7 +19,7 @@ wsgi_app = "roster:create_app()"
 worker_class = "gthread"
 # Without REDIS_URL a change is announced to the streams of its own process only: one process.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2" if os.environ.get("REDIS_URL") else "1"))
-threads = int(os.environ.get("GUNICORN_THREADS", "128"))
+threads = int(os.environ.get("GUNICORN_THREADS", "320"))
 # A quarter of the threads (4 at least) is kept free of streams, for ordinary requests.
 os.environ.setdefault("LIVE_MAX_STREAMS", str(max(threads - max(threads // 4, 4), 0)))
 # Idle streams and kept-alive connections wait in the poller or on a condition, not in a thread
