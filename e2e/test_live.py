@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.helpers import NoReload, sign_in
-from e2e.test_users import delete_row, row, rows
+from e2e.test_users import create_user, delete_row, row, rows
 
 LIVE = 2_000  # ms: the issue's "within 2 seconds"
 
@@ -25,18 +25,6 @@ def other_admin(browser: Browser, base_url: str) -> Iterator[Page]:
     sign_in(page)
     yield page
     context.close()
-
-
-def add_user(page: Page, username: str) -> None:
-    """Through the create form (opened first if it is closed), as A would."""
-    if not page.locator("details.create-user").evaluate("details => details.open"):
-        page.get_by_text("Add a user").click()
-    form = page.locator("#create-user-form")
-    form.get_by_label("Username").fill(username)
-    form.get_by_label("Email").fill(f"{username}@example.com")
-    form.get_by_label("Password").fill("a long enough password")
-    form.get_by_role("button", name="Add user").click()
-    expect(row(page, username)).to_be_visible()
 
 
 def edit(page: Page, username: str, **fields: str) -> None:
@@ -55,8 +43,8 @@ def test_a_change_shows_on_another_admins_table(
     target, draft, newcomer = f"live-{tag}-t", f"live-{tag}-d", f"live-{tag}-n"
     sign_in(page)
     page.goto("/users")
-    add_user(page, target)
-    add_user(page, draft)
+    create_user(page, target)
+    create_user(page, draft)
 
     b = other_admin
     b.goto(f"/users?q=live-{tag}")
@@ -72,7 +60,7 @@ def test_a_change_shows_on_another_admins_table(
     edit(page, target, display_name="Renamed by A")
     expect(row(b, target)).to_contain_text("Renamed by A", timeout=LIVE)
 
-    add_user(page, newcomer)
+    create_user(page, newcomer)
     expect(row(b, newcomer)).to_be_visible(timeout=LIVE)
     expect(b.get_by_test_id("user-count")).to_have_text("3 users", timeout=LIVE)
     delete_row(page, newcomer)
@@ -94,7 +82,7 @@ def test_the_audit_log_grows_on_another_admins_screen(page: Page, other_admin: P
     guard = NoReload(other_admin)
     sign_in(page)
     page.goto("/users")
-    add_user(page, username)
+    create_user(page, username)
     newest = other_admin.get_by_test_id("audit-entry").first
     expect(newest).to_contain_text(username, timeout=LIVE)
     expect(newest).to_contain_text("Created user")

@@ -29,8 +29,8 @@ from tests.helpers import REDIS_URL
 
 from e2e.conftest import flask, free_port, gunicorn
 from e2e.helpers import ADMIN, NoReload, sign_in
-from e2e.test_live import LIVE, add_user, edit
-from e2e.test_users import row
+from e2e.test_live import LIVE, edit
+from e2e.test_users import create_user, row
 from roster import PROJECT_ROOT
 
 NGINX = "/usr/sbin/nginx"
@@ -92,7 +92,7 @@ def check_live(editor: Page, watcher: Page) -> None:
     expect(watcher.get_by_test_id("users-empty")).to_be_visible()
     guard = NoReload(watcher)
     editor.goto("/users")
-    add_user(editor, username)
+    create_user(editor, username)
     expect(row(watcher, username)).to_be_visible(timeout=LIVE)
     edit(editor, username, display_name="Seen far away")
     expect(row(watcher, username)).to_contain_text("Seen far away", timeout=LIVE)
