@@ -25,6 +25,7 @@ node_modules/.installed: package.json package-lock.json
 $(VENDOR)/.installed: node_modules/.installed Makefile
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/dist/htmx.min.js.map $(VENDOR)/
+	cp node_modules/htmx.org/dist/ext/hx-sse.min.js node_modules/htmx.org/dist/ext/hx-sse.min.js.map $(VENDOR)/
 	rm -f $(VENDOR)/axe.min.js  # a test tool: e2e reads it from node_modules, the site never serves it
 	touch $@
 
@@ -38,10 +39,15 @@ run: install
 	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
-test: install /usr/bin/chromium
+# nginx: e2e/test_servers.py starts it from deploy/nginx.conf in front of two app servers.
+/usr/sbin/nginx:
+	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null
+
+test: install /usr/bin/chromium /usr/sbin/nginx
 	$(BIN)/djlint templates --lint
-	$(BIN)/ruff check site tests e2e bench
-	$(BIN)/ruff format --check site tests e2e bench
+	$(BIN)/ruff check site tests e2e bench gunicorn.conf.py
+	$(BIN)/ruff format --check site tests e2e bench gunicorn.conf.py
 	@# The unit tests on PostgreSQL and on SQLite at once (two cores, two databases), the
 	@# PostgreSQL pass's report printed after the SQLite one's; then the browser tests.
 	mkdir -p build

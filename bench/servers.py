@@ -8,7 +8,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,14 +26,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], ready_path: str = "/") -> Iterator[str]:
+def gunicorn(
+    app_spec: str,
+    env: dict[str, str],
+    ready_path: str = "/",
+    settings: Sequence[str] = GUNICORN_SETTINGS,
+) -> Iterator[str]:
     """Serve `app_spec` on a free loopback port; yield its base URL; stop it on the way out."""
     port = free_port()
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "--bind",
         f"{HOST}:{port}",
-        *GUNICORN_SETTINGS,
+        *settings,
         app_spec,
     ]
     process = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)

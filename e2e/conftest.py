@@ -8,15 +8,18 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.helpers import ADMIN, MODERATOR, LoadWatch, NoReload, sign_in
+from roster import PROJECT_ROOT
 from roster.mail.testing import MailServer
 
 CHROMIUM = "/usr/bin/chromium"
@@ -97,38 +100,45 @@ def live_server(server_env: dict[str, str], server_port: int) -> Iterator[str]:
             role,
             stdin=f"{account['password']}\n{account['password']}\n",
         )
-    port = server_port
+    with gunicorn(server_env, server_port) as url:
+        yield url
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], port: int) -> Iterator[str]:
+    """Serve the app with gunicorn.conf.py, as production does; yield its URL once it answers."""
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed below, after the server)
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
+            "--config",
+            str(PROJECT_ROOT / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "roster:create_app()",
         ],
-        env=server_env,
+        env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     # Workers import the app on start: seconds on a quiet machine, more on a busy CI runner.
     deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/about", timeout=1)  # noqa: S310 (our own loopback server)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(process.stderr.read().decode()) from None
-            time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-    process.stderr.close()
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/about", timeout=1)  # noqa: S310 (our own loopback server)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    log.seek(0)
+                    raise RuntimeError(log.read().decode()) from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -122,6 +122,8 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("users.trashed_row", "GET"): STAFF,
     ("users.purge", "POST"): ADMINS,
     ("users.purge", "DELETE"): ADMINS,
+    ("live.users", "GET"): STAFF,
+    ("live.audit", "GET"): STAFF,
 }
 
 # Routes about a user in the trash: their path names the deleted user instead of the owner.

@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from roster.cli import register_commands
     from roster.config import load_settings
     from roster.errors import register_error_handlers
+    from roster.live import init_live
     from roster.mail import init_mail
     from roster.mfa import init_mfa
     from roster.security import RowIdConverter, init_security
@@ -46,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_mail(app)
     init_accounts(app)
     init_mfa(app)
+    init_live(app)
     init_catalog(app)
     init_templating(app)
     register_error_handlers(app)

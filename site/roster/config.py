@@ -31,6 +31,9 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         ),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         REDIS_URL=os.environ.get("REDIS_URL"),
+        # Starts every Redis key and channel of this site (rate limits, session cache, live
+        # updates), so that several sites or test runs can share one Redis.
+        REDIS_KEY_PREFIX=os.environ.get("REDIS_KEY_PREFIX", "roster:"),
         # Host names this site answers to (comma-separated); others get 400, so that no link or
         # redirect is ever built on a forged Host header. Unset: any host (development).
         TRUSTED_HOSTS=_host_list(os.environ.get("TRUSTED_HOSTS", "")),
@@ -81,6 +84,9 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         # The base of every link in mail; never taken from a request's Host header.
         SITE_URL=os.environ.get("SITE_URL"),
     )
+    if "REDIS_KEY_PREFIX" in os.environ:
+        # Only then: the limiter, one object for every app of a process, keeps the first prefix.
+        app.config["RATELIMIT_KEY_PREFIX"] = f"{app.config['REDIS_KEY_PREFIX']}limits"
     if "SECRET_KEY" in os.environ:
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     app.config.update(overrides or {})

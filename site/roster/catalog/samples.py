@@ -580,6 +580,22 @@ def undo_gone() -> Context:
     return {**table(), "undo_id": f"undo-{people()[1].id}"}
 
 
+def live_rows(*, added: bool = True) -> Context:
+    """Streamed to another admin's table (roster.users.live): a row edited, one added (with the
+    new count) and one deleted; or only the edit."""
+    context = table()
+    rows = context["page"].items
+    if not added:
+        return {**context, "changed": rows[:1], "added": [], "gone": [], "new_count": None}
+    return {
+        **context,
+        "changed": rows[:1],
+        "added": rows[1:2],
+        "gone": [rows[2].id],
+        "new_count": 9,
+    }
+
+
 def undo_toast() -> Context:
     user = people()[1]
     return {
@@ -686,3 +702,9 @@ def details_empty() -> Context:
     context["user"].set_unusable_password()
     context["user"].email_verified_at = None
     return {**context, "sign_ins": [], "sessions": [], "posts": [], "history": Page([])}
+
+
+def audit_live() -> Context:
+    """Streamed to an open log (roster.audit.live): the newest entries, for its first page."""
+    context = audit()
+    return {**context, "entries": context["page"].items[:2]}

@@ -29,7 +29,7 @@ def init_sessions(app: Flask) -> None:
     app.config.setdefault("SESSION_TOUCH_INTERVAL", 60)  # seconds between last-seen writes
     app.config.setdefault("SESSION_ROTATION_GRACE", 30)  # seconds a rotated token still works
     app.config.setdefault("SESSION_CACHE_URL", app.config.get("REDIS_URL"))
-    app.config.setdefault("SESSION_CACHE_PREFIX", "roster:sessions:")
+    app.config.setdefault("SESSION_CACHE_PREFIX", f"{app.config['REDIS_KEY_PREFIX']}sessions:")
     app.config.setdefault("SESSION_CACHE_TTL", 300)
     app.config.setdefault("SESSION_CACHE_TOMBSTONE_TTL", 30)
     app.extensions["roster_session_cache"] = create_cache(app.config)
