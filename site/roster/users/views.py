@@ -46,6 +46,7 @@ from roster.users.service import (
     UserChange,
     create_user,
     delete_user,
+    mark_taken,
     purge_users,
     restore_user,
     update_user,
@@ -146,6 +147,16 @@ def get_deleted_user(user_id: int) -> User:
     return db.first_or_404(select(User).where(User.id == user_id, User.deleted_at.is_not(None)))
 
 
+def validated(form: UserCreateForm | UserEditForm, *, exclude_id: int | None = None) -> bool:
+    """The form's own checks, and when they fail, whether its well-formed username and email
+    are taken too: every error shows in one round, as on registration, not the clash only
+    after the format is fixed. (A valid form's clashes are the service's to find.)"""
+    if form.validate_on_submit():
+        return True
+    mark_taken(form, ("username", "email"), exclude_id=exclude_id)
+    return False
+
+
 def new_user(form: UserCreateForm) -> NewUser:
     return NewUser(
         username=form.username.data,
@@ -201,7 +212,7 @@ def export_csv() -> Response:
 @permission_required(Permission.USERS_CHANGE)
 def create() -> Response:
     form = UserCreateForm()
-    user = form.validate_on_submit() and submit(form, create_user, current_user, new_user(form))
+    user = validated(form) and submit(form, create_user, current_user, new_user(form))
     if not user:
         context = table_context(TableView(), create_form=form)
         return render(TABLE, "create_form", status=422, focus_form=True, **context)
@@ -243,7 +254,7 @@ def update(user_id: int) -> Response:
     form = UserEditForm()
     old_address = user.email
     try:
-        saved = form.validate_on_submit() and submit(
+        saved = validated(form, exclude_id=user_id) and submit(
             form, update_user, current_user, user, user_change(form), form.version.data
         )
     except Gone as gone:
