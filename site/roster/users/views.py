@@ -33,7 +33,7 @@ from roster.auth.permissions import Permission, can, permission_required
 from roster.conflicts import Conflict, Gone, rebase
 from roster.extensions import db
 from roster.htmx import htmx, push_url, reswap
-from roster.rendering import render, render_or_redirect
+from roster.rendering import flash_undo, render, render_or_redirect
 from roster.submission import Refused, submit
 from roster.users import export
 from roster.users.cli import purge_deleted
@@ -62,8 +62,6 @@ NO_VERSION = "This form does not say which version of the user it edits: cancel 
 # The edit form's fields, in the order a conflict lists those that differ.
 EDITED = ("username", "display_name", "email", "is_active", "role")
 RETYPE_PASSWORD = "Not saved yet: type it again to keep it."  # noqa: S105 (a message)
-# The undo toast outlives the ordinary ones (roster.js reads data-lifetime).
-UNDO_LIFETIME_MS = 15_000
 STATUSES = {"active": True, "inactive": False}
 
 
@@ -298,16 +296,11 @@ def delete(user_id: int) -> Response:
         # The confirm button asked for its row to be deleted: show the refusal in it instead.
         response = render_row("confirm_row", user, status=422, problem=str(refusal))
         return reswap(response, "outerHTML")
-    flash(
-        {
-            "text": f"Deleted {user.username}.",
-            "action": url_for("users.restore", user_id=user.id),
-            "label": "Undo",
-            "id": f"undo-{user.id}",
-            "lifetime": UNDO_LIFETIME_MS,
-            "target": "#users-results",
-        },
-        "success",
+    flash_undo(
+        f"Deleted {user.username}.",
+        url_for("users.restore", user_id=user.id),
+        toast_id=f"undo-{user.id}",
+        target="#users-results",
     )
     return render_or_redirect(table_url(), TABLE, "count_oob", count=capped_count(current_view()))
 
