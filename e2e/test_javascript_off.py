@@ -176,3 +176,22 @@ def test_forgot_and_reset_a_password_without_javascript(page: Page, mail_server:
     page.get_by_test_id("save-new-password").click()
     expect(page).to_have_url(re.compile("/login$"))
     sign_in(page, name, "no script password two")
+
+
+def test_delete_a_post_and_undo_it_without_javascript(page: Page):
+    name = f"nojs-{uuid.uuid4().hex[:8]}"
+    register(page, name, "no script password two")
+    expect(page.get_by_test_id("nav-user")).to_be_visible(timeout=10_000)
+    form = page.locator("#new-post-form")
+    form.get_by_label("Title").fill("Written without scripts")
+    form.get_by_label("Text").fill("And deleted the same way.")
+    form.get_by_test_id("publish-post").click()
+    page.get_by_role("link", name="Written without scripts").click()
+    page.get_by_test_id("delete-post").click()
+    page.get_by_role("button", name="Delete post").click()
+    expect(page).to_have_url(re.compile(rf"/user/{name}$"))
+    expect(page.get_by_test_id("post-count")).to_have_text("0 posts")
+    toast = page.get_by_test_id("toast").filter(has_text="is deleted")
+    toast.get_by_role("button", name="Undo").click()
+    expect(page).to_have_url(re.compile(rf"/user/{name}$"))
+    expect(page.get_by_test_id("post-card")).to_contain_text("Written without scripts")

@@ -129,11 +129,20 @@ def test_write_edit_and_delete_a_post(page: Page, own_profile, no_reload, csp_vi
     expect(confirm).to_have_count(0)
     expect(page.get_by_test_id("post")).to_contain_text("My edited post")
 
+    # Deleting lands back on the profile the post was opened from, with Undo.
+    post_url = page.url
     page.get_by_test_id("delete-post").click()
     confirm.get_by_role("button", name="Delete post").click()
-    expect(page.get_by_test_id("post-deleted")).to_contain_text("My edited post")
-    page.get_by_role("link", name="Back to your profile").click()
+    expect(page).to_have_url(re.compile(rf"/user/{own_profile}$"))
     expect(page.get_by_test_id("post-count")).to_have_text("0 posts")
     expect(page.get_by_test_id("post-card")).to_have_count(0)
+    toast = page.get_by_test_id("toast").filter(has_text="“My edited post” is deleted")
+    toast.get_by_role("button", name="Undo").click()
+    expect(page).to_have_url(re.compile(rf"/user/{own_profile}$"))
+    expect(page.get_by_test_id("post-count")).to_have_text("1 post")
+    expect(page.get_by_test_id("post-card")).to_contain_text("My edited post")
+    expect(page.get_by_test_id("toast").filter(has_text="“My edited post” is back")).to_be_visible()
+    expect(toast).to_have_count(0)
     guard.check()
+    assert page.request.get(post_url).status == 200, "the post's own page is there again"
     assert csp_violations == []

@@ -70,6 +70,20 @@ def test_create_a_user(users_page: Page, no_reload):
     expect(rows(page).first).to_contain_text("e2e-created")
     expect(page.get_by_test_id("user-count")).not_to_have_text(count)
     expect(page.get_by_test_id("toast").filter(has_text="Created e2e-created")).to_be_visible()
+    # A taken username and a malformed email: both errors at once, not one round each.
+    form = page.locator("#create-user-form")
+    form.get_by_label("Username").fill("e2e-created")
+    form.get_by_label("Email").fill("not an email")
+    form.get_by_label("Password").fill("a long enough password")
+    form.get_by_role("button", name="Add user").click()
+    expect(form.get_by_test_id("field-error")).to_have_text(
+        [policy.USERNAME_TAKEN, policy.EMAIL_MESSAGE]
+    )
+    form.get_by_label("Username").fill("e2e-created-2")
+    form.get_by_label("Email").fill("e2e-created-2@example.com")
+    form.get_by_label("Password").fill("a long enough password")
+    form.get_by_role("button", name="Add user").click()
+    expect(rows(page).first).to_contain_text("e2e-created-2")
     guard.check()
 
 

@@ -44,7 +44,7 @@ ADMINS = {**SIGNED_IN, "member": FORBIDDEN, "owner": FORBIDDEN, "moderator": FOR
 STAFF = {**ADMINS, "moderator": OK}
 # The owner's own thing; anyone else is refused.
 OWN = {**ADMINS, "owner": OK, "admin": FORBIDDEN}
-# The owner's post, which moderators and admins may also delete.
+# The owner's post, which moderators and admins may also delete (and restore).
 OWN_OR_STAFF = {**STAFF, "owner": OK}
 # Another of the owner's sessions: other people cannot even tell it exists.
 OWN_SESSION = {**SIGNED_IN, "member": MISSING, "moderator": MISSING, "admin": MISSING}
@@ -92,6 +92,7 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("posts.confirm_delete", "GET"): OWN_OR_STAFF,
     ("posts.delete", "DELETE"): OWN_OR_STAFF,
     ("posts.delete_form", "POST"): OWN_OR_STAFF,
+    ("posts.restore", "POST"): OWN_OR_STAFF,
     ("mfa.account", "GET"): SIGNED_IN,
     ("mfa.account", "POST"): SIGNED_IN,
     ("mfa.sign_in_code", "GET"): MID_SIGN_IN,

@@ -3,6 +3,8 @@ delete anyone's post; a hidden post is gone for everyone else; every moderation 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -202,13 +204,42 @@ def test_a_moderator_deletes_someone_elses_post_and_it_is_audited(
     assert moderator_client.get(f"/post/{post.id}/delete").status_code == 200
     response = moderator_client.delete(f"/post/{post.id}", headers=HX)
     assert response.status_code == 200
-    assert "Back to Mem Ber\u2019s profile" in text_of(
-        find(response, '[data-testid="post-deleted"]')
-    )
-    assert fetch(app, Post, post.id) is None
+    assert json.loads(response.headers["HX-Location"])["path"] == "/user/member"
+    toast = find(moderator_client.get("/user/member"), '[data-testid="toast"]')
+    assert text_of(toast).startswith("Mem Ber's post “Buy now” is deleted. Undo")
+    assert fetch(app, Post, post.id).deleted_at is not None
     [entry] = audit(app, "post.delete")
     assert (entry.actor_id, entry.target_id) == (moderator.id, member.id)
     assert entry.changes == {"post": [f"#{post.id} Buy now", None]}
+
+
+def test_a_moderators_undo_is_audited_too(app, post, member, moderator, moderator_client):
+    moderator_client.delete(f"/post/{post.id}", headers=HX)
+    response = moderator_client.post(f"/post/{post.id}/restore", headers=HX)
+    assert json.loads(response.headers["HX-Location"])["path"] == "/user/member"
+    assert fetch(app, Post, post.id).deleted_at is None
+    [entry] = audit(app, "post.restore")
+    assert (entry.actor_id, entry.target_id) == (moderator.id, member.id)
+    assert entry.changes == {"post": [None, f"#{post.id} Buy now"]}
+    # Restoring again changes nothing, and is not recorded twice.
+    moderator_client.post(f"/post/{post.id}/restore")
+    assert len(audit(app, "post.restore")) == 1
+
+
+def test_a_post_kept_without_an_author_goes_back_home(app, moderator_client, member):
+    kept = save(app, Post(author_id=None, title="Orphan", body="Nobody's"))
+    response = moderator_client.delete(f"/post/{kept.id}", headers=HX)
+    assert json.loads(response.headers["HX-Location"])["path"] == "/"
+    toast = find(moderator_client.get("/"), '[data-testid="toast"]')
+    assert text_of(toast).startswith("The post “Orphan” is deleted.")
+    assert moderator_client.post(f"/post/{kept.id}/restore").headers["Location"] == "/"
+    assert fetch(app, Post, kept.id).deleted_at is None
+
+
+def test_an_author_restoring_their_own_post_is_not_moderation(app, post, member_client):
+    member_client.post(f"/post/{post.id}/delete")
+    member_client.post(f"/post/{post.id}/restore")
+    assert audit(app, "post.restore") == []
 
 
 def test_an_author_deleting_their_own_post_is_not_moderation(app, post, member_client):

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+
 import pytest
+from lxml.html import HtmlElement
 from sqlalchemy import func, select
 
 from roster.posts.models import Post
 from roster.users.models import User, utcnow
-from tests.helpers import HX, change, fetch, save, scalar, sign_in
+from tests.helpers import (
+    HX,
+    change,
+    fetch,
+    find,
+    find_all,
+    save,
+    scalar,
+    sign_in,
+    text_of,
+    texts,
+)
 
 NEW = {"title": "Fresh news", "body": "Line one\r\nLine two"}
 CHANGED = {"title": "Changed title", "body": "Changed body"}
@@ -209,21 +224,146 @@ def test_delete_asks_first_in_an_accessible_confirm(app, member_client, post):
     assert f'action="/post/{post.id}/delete"' in page, "works without JavaScript"
 
 
-def test_deleting_with_htmx_leaves_a_notice(app, member_client, post):
+def undo_form(page) -> HtmlElement:
+    """The Undo button's form in the page's toast."""
+    return find(page, '[data-testid="toast"] form:has([data-testid="toast-action"])')
+
+
+def test_deleting_with_htmx_loads_the_profile_in_place_of_the_post_with_undo(
+    app, member_client, post
+):
     response = member_client.delete(f"/post/{post.id}", headers=HX)
-    html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert 'data-testid="post-deleted"' in html
-    assert 'href="/user/member"' in html
-    assert stored(app, post.id) is None
+    assert response.get_data(as_text=True) == ""
+    # The post's page is gone: the profile takes its history entry, without a reload.
+    assert json.loads(response.headers["HX-Location"]) == {
+        "path": "/user/member",
+        "target": "body",
+        "replace": "true",
+    }
+    assert stored(app, post.id).deleted_at is not None, "kept for Undo"
+    profile = member_client.get("/user/member")
+    assert find_all(profile, f"#post-{post.id}") == []
+    assert text_of(find(profile, '[data-testid="post-count"]')) == "0 posts"
+    toast = find(profile, '[data-testid="toast"]')
+    assert text_of(toast).startswith("Your post “Original” is deleted. Undo")
+    undo = undo_form(profile)
+    restore = f"/post/{post.id}/restore?next=/user/member"
+    assert (undo.get("action"), undo.get("method"), undo.get("hx-post")) == (
+        restore,
+        "post",
+        restore,
+    )
+    assert undo.get("hx-target") == "#main"
+    assert member_client.get(f"/post/{post.id}").status_code == 404
 
 
-def test_deleting_without_javascript_redirects_to_the_profile(app, member_client, post):
+def test_undo_with_htmx_brings_the_post_back_in_place(app, member_client, post):
+    member_client.delete(f"/post/{post.id}", headers=HX)
+    member_client.get("/user/member")  # the toast is shown, and its Undo clicked
+    response = member_client.post(f"/post/{post.id}/restore?next=%2Fuser%2Fmember", headers=HX)
+    assert json.loads(response.headers["HX-Location"])["path"] == "/user/member"
+    assert stored(app, post.id).deleted_at is None
+    profile = member_client.get("/user/member")
+    assert find_all(profile, f"#post-{post.id}")
+    assert "“Original” is back." in texts(profile, '[data-testid="toast"]')[0]
+    assert member_client.get(f"/post/{post.id}").status_code == 200
+
+
+def test_deleting_and_undoing_without_javascript(app, member_client, post):
     response = member_client.post(f"/post/{post.id}/delete")
     assert response.status_code == 303
     assert response.headers["Location"] == "/user/member"
-    assert stored(app, post.id) is None
+    undo = undo_form(member_client.get("/user/member"))
     assert member_client.get(f"/post/{post.id}").status_code == 404
+    response = member_client.post(undo.get("action"))
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/user/member"
+    assert stored(app, post.id).deleted_at is None
+    assert find_all(member_client.get("/user/member"), f"#post-{post.id}")
+
+
+@pytest.mark.parametrize(
+    ("came_from", "back"),
+    [
+        ("http://localhost/", "/"),
+        ("http://localhost/?after=WzFd", "/?after=WzFd"),
+        ("http://localhost/user/member", "/user/member"),
+        # Not a list of posts, another site, a trick or the post itself: the author's profile.
+        ("http://localhost/about", "/user/member"),
+        ("http://localhost/account/sessions", "/user/member"),
+        ("https://evil.example/", "/user/member"),
+        ("http://localhost//evil.example/", "/user/member"),
+        ("http://localhost/\\evil.example", "/user/member"),
+        ("javascript:alert(1)", "/user/member"),
+        ("http://localhost/post/{id}", "/user/member"),
+        ("http://localhost/no/such/page", "/user/member"),
+        (None, "/user/member"),
+    ],
+)
+def test_delete_goes_back_to_the_list_the_post_was_found_on(
+    app, member_client, post, came_from, back
+):
+    """The post page remembers the list it was opened from (its Referer), through the
+    confirmation, for the delete to go back there."""
+    headers = {"Referer": came_from.format(id=post.id)} if came_from else {}
+    page = member_client.get(f"/post/{post.id}", headers=headers)
+    confirm_url = find(page, '[data-testid="delete-post"]').get("hx-get")
+    confirm = member_client.get(confirm_url, headers=HX)
+    form = find(confirm, "form.confirm-actions")
+    response = member_client.delete(form.get("hx-delete"), headers=HX)
+    assert json.loads(response.headers["HX-Location"])["path"] == back
+    member_client.post(f"/post/{post.id}/restore")
+    response = member_client.post(form.get("action"))
+    assert response.headers["Location"] == back
+
+
+def test_a_forged_next_is_not_followed(member_client, post):
+    response = member_client.post(f"/post/{post.id}/delete?next=https://evil.example/")
+    assert response.headers["Location"] == "/user/member"
+    response = member_client.post(f"/post/{post.id}/restore?next=//evil.example/")
+    assert response.headers["Location"] == "/user/member"
+
+
+def test_a_deleted_post_is_gone_from_every_list_and_page(app, member_client, moderator, post):
+    save(app, Post(author_id=post.author_id, title="Still here", body="Kept"))
+    change(app, Post, post.id, deleted_at=utcnow())
+    staff = app.test_client()
+    sign_in(staff, moderator.username)
+    for viewer in (app.test_client(), member_client, staff):
+        for url in ("/", "/user/member"):
+            html = viewer.get(url).get_data(as_text=True)
+            assert "Still here" in html
+            assert "Original" not in html
+        assert viewer.get(f"/post/{post.id}").status_code == 404
+    assert "Original" not in staff.get(f"/users/{post.author_id}/details").get_data(as_text=True)
+    # Deleted is deleted: no moderation, edit or second delete reaches it.
+    assert staff.post(f"/post/{post.id}/hide", data={"reason": "spam"}).status_code == 404
+    assert member_client.get(f"/post/{post.id}/edit").status_code == 404
+    assert member_client.delete(f"/post/{post.id}", headers=HX).status_code == 404
+
+
+def test_restoring_a_post_that_is_not_deleted_changes_nothing(app, member_client, post):
+    before = stored(app, post.id).updated_at
+    assert member_client.post(f"/post/{post.id}/restore").status_code == 303
+    assert stored(app, post.id).updated_at == before
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
+def test_nobody_else_can_restore_a_post(app, other_client, post, headers):
+    change(app, Post, post.id, deleted_at=utcnow())
+    assert other_client.post(f"/post/{post.id}/restore", headers=headers).status_code == 403
+    assert stored(app, post.id).deleted_at is not None
+    assert other_client.post("/post/9999/restore", headers=headers).status_code == 404
+
+
+def test_purge_deleted_removes_posts_deleted_long_enough_ago(app, runner, member, post):
+    recent = save(app, Post(author_id=member.id, title="Recent", body="x", deleted_at=utcnow()))
+    change(app, Post, post.id, deleted_at=utcnow() - timedelta(days=31))
+    result = runner.invoke(args=["purge-deleted", "--older-than-days", "30"])
+    assert "Purged 1 deleted post." in result.output
+    assert stored(app, post.id) is None
+    assert stored(app, recent.id) is not None
 
 
 @pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])

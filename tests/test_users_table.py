@@ -370,6 +370,36 @@ def test_duplicate_caught_by_the_database_is_a_form_error(admin_client, member, 
     assert "That username is taken." in response.get_data(as_text=True)
 
 
+def field_errors(html: str, field_id: str) -> list[str]:
+    return texts(find(html, f"#field-{field_id}"), '[data-testid="field-error"]')
+
+
+@pytest.mark.parametrize("headers", [HX, {}], ids=["htmx", "plain"])
+def test_create_shows_format_and_taken_errors_in_one_round(admin_client, member, headers):
+    """A taken username beside a malformed email (and the other way round): both at once,
+    as registration shows them, not the clash only on the next submit."""
+    data = {"username": "MEMBER", "email": "not-an-email", "password": PASSWORD}
+    html = admin_client.post("/users", data=data, headers=headers).get_data(as_text=True)
+    assert field_errors(html, "username") == [policy.USERNAME_TAKEN]
+    assert field_errors(html, "email") == [policy.EMAIL_MESSAGE]
+    data = {"username": "x", "email": member.email.upper(), "password": PASSWORD}
+    html = admin_client.post("/users", data=data, headers=headers).get_data(as_text=True)
+    assert field_errors(html, "username") == [policy.USERNAME_MESSAGE]
+    assert field_errors(html, "email") == [policy.EMAIL_TAKEN]
+
+
+def test_create_looks_up_only_well_formed_values(admin_client, monkeypatch):
+    """A malformed value cannot be taken: it is not looked up, and says only what is wrong."""
+    looked_up = []
+    monkeypatch.setattr(
+        "roster.users.service.is_taken", lambda *args, **kw: looked_up.append(args) or False
+    )
+    data = {"username": "x", "email": "fine@example.com", "password": PASSWORD}
+    response = admin_client.post("/users", data=data, headers=HX)
+    assert response.status_code == 422
+    assert looked_up == [("email", "fine@example.com")]
+
+
 # ---- one row, edit -----------------------------------------------------------------------
 
 
@@ -464,6 +494,22 @@ def test_edit_errors_stay_in_the_row(app, admin_client, member, make_user):
     assert response.status_code == 422
     assert policy.USERNAME_MESSAGE in response.get_data(as_text=True)
     assert fetch(app, User, member.id).email == "member@example.com"
+
+
+def test_edit_shows_format_and_taken_errors_in_one_round(app, admin_client, member, make_user):
+    other = make_user("other")
+    data = edit_data(member, username=other.username.upper(), email="not-an-email")
+    response = admin_client.put(f"/users/{member.id}", data=data, headers=HX)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert field_errors(html, f"edit-{member.id}-username") == [policy.USERNAME_TAKEN]
+    assert field_errors(html, f"edit-{member.id}-email") == [policy.EMAIL_MESSAGE]
+    # Their own username and email are theirs to keep: no clash with themselves.
+    data = edit_data(member, display_name="x" * 65)
+    html = admin_client.put(f"/users/{member.id}", data=data, headers=HX).get_data(as_text=True)
+    assert field_errors(html, f"edit-{member.id}-username") == []
+    assert field_errors(html, f"edit-{member.id}-email") == []
+    assert fetch(app, User, member.id).username == "member"
 
 
 def test_a_stale_version_is_a_conflict_not_a_500(app, admin_client, member):

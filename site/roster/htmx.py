@@ -40,23 +40,30 @@ class Request:
 
     @property
     def current_path(self) -> str | None:
-        """The local path and query of the page htmx sent from (`HX-Current-URL`), or None.
+        """The local path and query of the page htmx sent from (`HX-Current-URL`), or None."""
+        return local_path(self.current_url)
 
-        Only a well-formed URL on this site counts: anything else (another host, a scheme
-        other than http(s), control characters) is ignored, as if the header were absent.
-        """
-        url = self.current_url
-        if not url or any(ord(ch) < 32 or ch == "\x7f" for ch in url):
-            return None
-        try:
-            parts = urlsplit(url)
-        except ValueError:
-            return None
-        if parts.scheme not in ("http", "https") or parts.netloc != request.host:
-            return None
-        if not parts.path.startswith("/") or parts.path.startswith("//"):
-            return None
-        return parts.path + (f"?{parts.query}" if parts.query else "")
+
+def local_path(url: str | None) -> str | None:
+    """The path and query of `url` when it is a page of this site, else None.
+
+    `url` is a path or an http(s) URL on this host (`HX-Current-URL`, a `Referer`); anything
+    else (another host or scheme, `//` or `\\` tricks, control characters) is None, as if
+    there were no URL at all.
+    """
+    if not url or "\\" in url or any(ord(ch) < 32 or ch == "\x7f" for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if (parts.scheme or parts.netloc) and (
+        parts.scheme not in ("http", "https") or parts.netloc != request.host
+    ):
+        return None
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def htmx() -> Request:
@@ -77,11 +84,18 @@ def vary(response: Response) -> Response:
     return response
 
 
-def location(path: str, *, target: str | None = None, status: int = 200) -> Response:
-    """Tell htmx to load `path` like a boosted link (HX-Location): no full reload."""
+def location(
+    path: str, *, target: str | None = None, replace: bool = False, status: int = 200
+) -> Response:
+    """Tell htmx to load `path` like a boosted link (HX-Location): no full reload.
+
+    `replace`: in place of the page's history entry (one that is gone, say) instead of a new one.
+    """
     spec: dict[str, Any] = {"path": path}
     if target is not None:
         spec["target"] = target
+    if replace:
+        spec["replace"] = "true"
     return vary(Response(status=status, headers={"HX-Location": json.dumps(spec)}))
 
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Response, get_flashed_messages, make_response, redirect, render_template
+from flask import Response, flash, get_flashed_messages, make_response, redirect, render_template
 from jinja2_fragments.flask import render_block, render_blocks
 
 from roster.htmx import htmx, location, vary
 
 TOASTS = "components/toasts_oob.html"
+# An undo toast outlives the ordinary ones (roster.js reads data-lifetime).
+UNDO_LIFETIME_MS = 15_000
 
 
 def render(
@@ -69,12 +71,21 @@ def render_or_redirect(
     return vary(redirect(url, 303))
 
 
-def redirect_whole_page(url: str) -> Response:
-    """Leave for `url` where the whole page changes (sign-in, sign-up: the nav, the CSRF token).
+def redirect_whole_page(url: str, *, replace: bool = False) -> Response:
+    """Leave for `url` where the whole page changes (sign-in, sign-up: the nav, the CSRF token;
+    a deleted post: its page is gone).
 
     htmx loads the page into <body> (HX-Location; roster.js takes the new token from it), so it
-    updates without a reload; a plain form gets a 303.
+    updates without a reload, in a new history entry or (`replace`) in place of this one; a
+    plain form gets a 303.
     """
     if htmx().wants_fragment:
-        return location(url, target="body")
+        return location(url, target="body", replace=replace)
     return vary(redirect(url, 303))
+
+
+def flash_undo(text: str, action: str, *, toast_id: str, target: str) -> None:
+    """A success toast whose Undo button posts to `action` (htmx swaps the answer into
+    `target`; a plain form follows its redirect), shown for UNDO_LIFETIME_MS."""
+    message = {"text": text, "action": action, "label": "Undo", "id": toast_id}
+    flash({**message, "lifetime": UNDO_LIFETIME_MS, "target": target}, "success")

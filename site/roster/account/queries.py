@@ -46,6 +46,8 @@ def personal_data(user: User) -> dict[str, Any]:
                 "body": post.body,
                 "created_at": when(post.created_at),
                 "updated_at": when(post.updated_at),
+                # Deleted posts are kept for Undo until purge-deleted: theirs all the same.
+                "deleted_at": when(post.deleted_at),
             }
             for post in db.session.scalars(
                 select(Post).where(Post.author_id == user.id).order_by(Post.created_at, Post.id)

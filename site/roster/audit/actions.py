@@ -27,4 +27,5 @@ ACTIONS: dict[str, str] = {
     "post.hide": "Hid post",
     "post.unhide": "Unhid post",
     "post.delete": "Deleted post",
+    "post.restore": "Restored post",
 }

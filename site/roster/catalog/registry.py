@@ -128,8 +128,6 @@ ENTRIES: list[Entry] = [
         partial(samples.post_for_moderator, is_hidden=True),
     ),
     Entry("posts/post.html", "post_article", "hidden-author", samples.hidden_post_for_author),
-    Entry("posts/post.html", "post_deleted", "default", samples.post_deleted),
-    Entry("posts/post.html", "post_deleted", "moderator", samples.post_for_moderator),
     Entry("moderation/panel.html", "content", "reason-required", samples.hide_refused),
     Entry("moderation/panel.html", "moderation_panel", "hide", samples.post_for_moderator),
     Entry(
@@ -163,6 +161,7 @@ ENTRIES: list[Entry] = [
     Entry("posts/edit.html", "post_form", "right-to-left", partial(samples.post_form, "rtl")),
     Entry("posts/delete.html", "delete_confirm", "default", samples.own_post),
     Entry("posts/delete.html", "delete_confirm", "long-title", partial(samples.own_post, "long")),
+    Entry("posts/delete.html", "delete_confirm", "from-a-list", samples.post_from_a_list),
     Entry("users/index.html", "content", "table", samples.table),
     Entry("users/index.html", "content", "moderator", samples.table_for_moderator),
     Entry("users/index.html", "content", "empty", samples.table_empty),
@@ -249,6 +248,7 @@ ENTRIES: list[Entry] = [
     Entry("components/nav.html", None, "right-to-left", partial(samples.nav, "rtl")),
     Entry("components/toasts_oob.html", None, "toasts", samples.toasts),
     Entry("components/toasts_oob.html", None, "undo", samples.undo_toast),
+    Entry("components/toasts_oob.html", None, "undo-post", samples.undo_post_toast),
     Entry("accounts/forgot.html", "forgot_form", "empty", account_samples.forgot),
     Entry(
         "accounts/forgot.html", "forgot_form", "sent", partial(account_samples.forgot, sent=True)

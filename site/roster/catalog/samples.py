@@ -392,8 +392,9 @@ def post_form_errors() -> Context:
     return {**context, "form": submitted(PostForm, {"title": "", "body": context["post"].body})}
 
 
-def post_deleted() -> Context:
-    return own_post()
+def post_from_a_list() -> Context:
+    """Opened from the home page: Delete goes back there (the `next` in its URLs)."""
+    return own_post(listed="/")
 
 
 def table(
@@ -608,6 +609,25 @@ def undo_toast() -> Context:
                     "label": "Undo",
                     "id": f"undo-{user.id}",
                     "target": "#users-results",
+                },
+            )
+        ]
+    }
+
+
+def undo_post_toast() -> Context:
+    """After deleting a post: back on the profile, whose Undo restores it."""
+    post = own_post()["post"]
+    return {
+        "toasts": [
+            (
+                "success",
+                {
+                    "text": f"Your post “{post.title}” is deleted.",
+                    "action": f"/post/{post.id}/restore?next=/user/{post.author.username}",
+                    "label": "Undo",
+                    "id": f"undo-post-{post.id}",
+                    "target": "#main",
                 },
             )
         ]

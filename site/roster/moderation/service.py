@@ -43,16 +43,3 @@ def unhide_post(actor: User, post: Post) -> None:
     )
     post.hidden_at = post.hidden_by_id = post.hidden_reason = None
     db.session.commit()
-
-
-def delete_post(actor: User, post: Post) -> None:
-    """Delete a post for good; a moderator deleting someone else's post is recorded."""
-    if actor.id != post.author_id:
-        record(
-            "post.delete",
-            target=post.author,
-            actor=actor,
-            changes={"post": (post_label(post), None)},
-        )
-    db.session.delete(post)
-    db.session.commit()

@@ -36,6 +36,8 @@ class Post(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
     hidden_reason: Mapped[str | None] = mapped_column(String(HIDDEN_REASON_MAX_LENGTH))
+    # Deleted by its author or a moderator: gone everywhere, kept for Undo until purge-deleted.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     author: Mapped[User | None] = relationship(
         back_populates="posts", lazy="raise_on_sql", foreign_keys=[author_id]

@@ -16,12 +16,15 @@ from roster.users.models import User
 
 
 def live_posts() -> Select[tuple[Post]]:
-    """Posts whose author is active and not deleted, each with its author from the same join,
-    and posts kept without an author (their author deleted the account)."""
+    """Posts not deleted whose author is active and not deleted, each with its author from
+    the same join, and posts kept without an author (their author deleted the account)."""
     return (
         select(Post)
         .outerjoin(Post.author)
-        .where(or_(Post.author_id.is_(None), and_(User.deleted_at.is_(None), User.is_active)))
+        .where(
+            Post.deleted_at.is_(None),
+            or_(Post.author_id.is_(None), and_(User.deleted_at.is_(None), User.is_active)),
+        )
         .options(contains_eager(Post.author))
     )
 
@@ -67,17 +70,20 @@ def post_page(
 def count_posts(author: User, viewer: Any = None) -> int:
     """How many of `author`'s posts `viewer` sees (the public's count by default)."""
     query = (
-        select(func.count()).select_from(Post).where(Post.author_id == author.id, seen_by(viewer))
+        select(func.count())
+        .select_from(Post)
+        .where(Post.author_id == author.id, Post.deleted_at.is_(None), seen_by(viewer))
     )
     return db.session.scalar(query) or 0
 
 
 def newest_posts_of(author: User, limit: int) -> list[Post]:
-    """The author's newest posts, hidden ones too, whatever the account's state: for staff."""
+    """The author's newest posts, hidden ones too, whatever the account's state: for staff.
+    Deleted ones are not shown (they wait only for Undo)."""
     query = (
         select(Post)
         .join(Post.author)
-        .where(Post.author_id == author.id)
+        .where(Post.author_id == author.id, Post.deleted_at.is_(None))
         .options(contains_eager(Post.author))
         .order_by(Post.created_at.desc(), Post.id.desc())
         .limit(limit)

@@ -1,21 +1,33 @@
 """Posts: one on its own page, and writing, editing and deleting one's own (moderators also
-delete anyone's; hiding is roster.moderation)."""
+delete anyone's; hiding is roster.moderation).
+
+A delete is undoable, like the user table's: the post's page is gone, so the author goes back
+to the list the post was found on (the page they came from, when it lists posts: home, a
+profile, a user's details; else the author's profile), with a toast whose Undo restores it.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, url_for
+from flask import Blueprint, Response, abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+from werkzeug.exceptions import HTTPException
 
 from roster.auth.permissions import Permission, can
 from roster.extensions import db
-from roster.moderation.service import delete_post
+from roster.htmx import local_path
 from roster.posts.forms import PostForm
 from roster.posts.models import Post
 from roster.posts.queries import visible_posts
+from roster.posts.service import delete_post, restore_post
 from roster.profiles.queries import profile_context
-from roster.rendering import render, render_or_redirect
+from roster.rendering import flash_undo, redirect_whole_page, render, render_or_redirect
 
 bp = Blueprint("posts", __name__)
+
+# The pages that list posts: where a delete goes back to, when the post was found there.
+LISTINGS = frozenset({"pages.home", "profiles.show", "details.show"})
 
 
 def find_post(post_id: int) -> Post:
@@ -35,15 +47,45 @@ def own_post(post_id: int) -> Post:
 
 def deletable_post(post_id: int) -> Post:
     """The post, if the signed-in user wrote it or moderates posts; 403 for anyone else."""
-    post = find_post(post_id)
+    return may_delete(find_post(post_id))
+
+
+def may_delete(post: Post) -> Post:
     if post.author_id != current_user.id and not can(Permission.POSTS_MODERATE):
         abort(403)
     return post
 
 
+def listing_path(url: str | None) -> str | None:
+    """`url` as a local path, if it is a page of this site that lists posts; else None."""
+    path = local_path(url)
+    if path is None:
+        return None
+    try:
+        endpoint, _ = current_app.create_url_adapter(request).match(
+            path.partition("?")[0], method="GET"
+        )
+    except HTTPException:  # no such page, or one that redirects
+        return None
+    return path if endpoint in LISTINGS else None
+
+
+def back_to_list(post: Post) -> str:
+    """Where the post was listed (`next`, from the page it was found on), or its author's
+    profile (home for a post kept without an author)."""
+    if listed := listing_path(request.args.get("next")):
+        return listed
+    if post.author is None:
+        return url_for("pages.home")
+    return url_for("profiles.show", username=post.author.username)
+
+
 @bp.get("/post/<int:post_id>")
 def show(post_id: int) -> Response:
-    return render("posts/post.html", post=find_post(post_id))
+    # The list the reader came from (or, after Cancel, came from before), for Delete to go
+    # back to: the post's own page is gone after it.
+    listed = listing_path(request.args.get("next") or request.referrer)
+    return render("posts/post.html", post=find_post(post_id), listed=listed)
 
 
 @bp.post("/posts")
@@ -90,17 +132,50 @@ def update(post_id: int) -> Response:
 @login_required
 def confirm_delete(post_id: int) -> Response:
     """Asks before deleting: a page of its own, or a fragment inside the post for htmx."""
-    return render("posts/delete.html", "delete_confirm", post=deletable_post(post_id))
+    post = deletable_post(post_id)
+    listed = listing_path(request.args.get("next"))
+    return render("posts/delete.html", "delete_confirm", post=post, listed=listed)
 
 
 @bp.delete("/post/<int:post_id>")
 @bp.post("/post/<int:post_id>/delete", endpoint="delete_form")
 @login_required
 def delete(post_id: int) -> Response:
+    """Soft delete, then back to the list in place of the post's page, with Undo."""
     post = deletable_post(post_id)
-    own = post.author_id == current_user.id
+    # Read before the commit expires the post (its author is never loaded lazily).
+    back, message = back_to_list(post), deleted_message(post)
     delete_post(current_user._get_current_object(), post)
-    flash("Your post is deleted." if own else f"{post.author.name}'s post is deleted.", "success")
-    # Deleted, the post is detached and keeps what was loaded: its title and its author.
-    profile = url_for("profiles.show", username=post.author.username)
-    return render_or_redirect(profile, "posts/post.html", "post_deleted", post=post)
+    flash_undo(
+        message,
+        url_for("posts.restore", post_id=post_id, next=back),
+        toast_id=f"undo-post-{post_id}",
+        target="#main",
+    )
+    # The post's history entry would be a 404 now: the list takes its place.
+    return redirect_whole_page(back, replace=True)
+
+
+def deleted_message(post: Post) -> str:
+    if post.author_id == current_user.id:
+        return f"Your post “{post.title}” is deleted."
+    if post.author is None:
+        return f"The post “{post.title}” is deleted."
+    return f"{post.author.name}'s post “{post.title}” is deleted."
+
+
+@bp.post("/post/<int:post_id>/restore")
+@login_required
+def restore(post_id: int) -> Response:
+    """Undo a delete (the author, or a moderator): the list it went back to shows it again."""
+    query = (
+        select(Post)
+        .outerjoin(Post.author)
+        .options(contains_eager(Post.author))
+        .where(Post.id == post_id)
+    )
+    post = may_delete(db.first_or_404(query))
+    back, title = back_to_list(post), post.title
+    restore_post(current_user._get_current_object(), post)
+    flash(f"“{title}” is back.", "success")
+    return redirect_whole_page(back, replace=True)

@@ -112,8 +112,13 @@ def taken_problems(*, exclude_id: int | None = None, **values: str) -> dict[str,
 
 
 def mark_taken(form: Any, fields: tuple[str, ...], *, exclude_id: int | None = None) -> bool:
-    """Put a "taken" error on each of `fields` whose value another account has; True if any."""
-    problems = taken_problems(exclude_id=exclude_id, **{name: form[name].data for name in fields})
+    """Put a "taken" error on each of `fields` whose value another account has; True if any.
+
+    Only well-formed values are looked up (a field with errors already says what is wrong, and
+    a malformed value cannot be taken), as registration's inline checks do.
+    """
+    values = {name: form[name].data for name in fields if not form[name].errors}
+    problems = taken_problems(exclude_id=exclude_id, **values)
     for name, message in problems.items():
         form[name].errors.append(message)
     return bool(problems)

@@ -33,7 +33,7 @@ from roster.auth.permissions import Permission, can, permission_required
 from roster.conflicts import Conflict, Gone, rebase
 from roster.extensions import db
 from roster.htmx import htmx, push_url, reswap
-from roster.rendering import render, render_or_redirect
+from roster.rendering import flash_undo, render, render_or_redirect
 from roster.submission import Refused, submit
 from roster.users import export
 from roster.users.cli import purge_deleted
@@ -46,6 +46,7 @@ from roster.users.service import (
     UserChange,
     create_user,
     delete_user,
+    mark_taken,
     purge_users,
     restore_user,
     update_user,
@@ -61,8 +62,6 @@ NO_VERSION = "This form does not say which version of the user it edits: cancel 
 # The edit form's fields, in the order a conflict lists those that differ.
 EDITED = ("username", "display_name", "email", "is_active", "role")
 RETYPE_PASSWORD = "Not saved yet: type it again to keep it."  # noqa: S105 (a message)
-# The undo toast outlives the ordinary ones (roster.js reads data-lifetime).
-UNDO_LIFETIME_MS = 15_000
 STATUSES = {"active": True, "inactive": False}
 
 
@@ -146,6 +145,16 @@ def get_deleted_user(user_id: int) -> User:
     return db.first_or_404(select(User).where(User.id == user_id, User.deleted_at.is_not(None)))
 
 
+def validated(form: UserCreateForm | UserEditForm, *, exclude_id: int | None = None) -> bool:
+    """The form's own checks, and when they fail, whether its well-formed username and email
+    are taken too: every error shows in one round, as on registration, not the clash only
+    after the format is fixed. (A valid form's clashes are the service's to find.)"""
+    if form.validate_on_submit():
+        return True
+    mark_taken(form, ("username", "email"), exclude_id=exclude_id)
+    return False
+
+
 def new_user(form: UserCreateForm) -> NewUser:
     return NewUser(
         username=form.username.data,
@@ -201,7 +210,7 @@ def export_csv() -> Response:
 @permission_required(Permission.USERS_CHANGE)
 def create() -> Response:
     form = UserCreateForm()
-    user = form.validate_on_submit() and submit(form, create_user, current_user, new_user(form))
+    user = validated(form) and submit(form, create_user, current_user, new_user(form))
     if not user:
         context = table_context(TableView(), create_form=form)
         return render(TABLE, "create_form", status=422, focus_form=True, **context)
@@ -243,7 +252,7 @@ def update(user_id: int) -> Response:
     form = UserEditForm()
     old_address = user.email
     try:
-        saved = form.validate_on_submit() and submit(
+        saved = validated(form, exclude_id=user_id) and submit(
             form, update_user, current_user, user, user_change(form), form.version.data
         )
     except Gone as gone:
@@ -287,16 +296,11 @@ def delete(user_id: int) -> Response:
         # The confirm button asked for its row to be deleted: show the refusal in it instead.
         response = render_row("confirm_row", user, status=422, problem=str(refusal))
         return reswap(response, "outerHTML")
-    flash(
-        {
-            "text": f"Deleted {user.username}.",
-            "action": url_for("users.restore", user_id=user.id),
-            "label": "Undo",
-            "id": f"undo-{user.id}",
-            "lifetime": UNDO_LIFETIME_MS,
-            "target": "#users-results",
-        },
-        "success",
+    flash_undo(
+        f"Deleted {user.username}.",
+        url_for("users.restore", user_id=user.id),
+        toast_id=f"undo-{user.id}",
+        target="#users-results",
     )
     return render_or_redirect(table_url(), TABLE, "count_oob", count=capped_count(current_view()))
 
