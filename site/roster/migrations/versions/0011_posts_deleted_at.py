@@ -1,6 +1,6 @@
 """Posts are deleted softly, like users: a post waits with `deleted_at` set, for Undo.
 
-Revision ID: 0011_posts_deleted_at
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-20
 
@@ -12,7 +12,7 @@ it meets; only `purge-deleted` looks posts up by the time of deletion, once in a
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_posts_deleted_at"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
