@@ -55,6 +55,9 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         PASSWORD_HASH_METHOD="scrypt",  # noqa: S106 (a method name, not a password)
+        # How long a create form's key is remembered (roster.idempotency): a second sending
+        # of the same form within this time gets the first one's answer instead of a duplicate.
+        IDEMPOTENCY_KEY_MAX_AGE=24 * 3600,
         USERS_PER_PAGE=25,
         POSTS_PER_PAGE=10,
         AUDIT_PER_PAGE=50,

@@ -20,7 +20,11 @@
     });
 
     // Toasts: dismissible, and gone by themselves after a while unless they hold an action.
+    // At most MAX_TOASTS at once: a new one drops the oldest (the CSS hides extras before this
+    // runs, and without JavaScript). The × is a <summary>: it closes its toast without
+    // JavaScript too; here it removes it.
     const TOAST_LIFETIME_MS = 6000;
+    const MAX_TOASTS = 3;
     const armToasts = (root) => {
         root.querySelectorAll(".toast:not([data-armed])").forEach((toast) => {
             toast.dataset.armed = "true";
@@ -28,18 +32,27 @@
                 setTimeout(() => toast.remove(), TOAST_LIFETIME_MS);
             }
         });
+        const shown = document.querySelectorAll("#toasts > .toast");
+        [...shown].slice(0, Math.max(0, shown.length - MAX_TOASTS)).forEach((toast) => toast.remove());
     };
     document.addEventListener("click", (event) => {
         const close = event.target.closest("[data-dismiss]");
-        if (close) close.closest(".toast")?.remove();
+        if (!close) return;
+        event.preventDefault();
+        close.closest(".toast")?.remove();
     });
     document.addEventListener("DOMContentLoaded", () => armToasts(document));
     document.addEventListener("htmx:after:swap", () => armToasts(document));
 
-    // After boosted navigation, move focus to the new content, as a page load would for a reader.
+    // After boosted navigation, move focus to the new content, as a page load would for a reader:
+    // to the field the page marks autofocus (htmx has focused it by now: sign-in, register),
+    // else to <main>.
     document.addEventListener("htmx:after:swap", (event) => {
         const ctx = event.detail.ctx;
-        if (ctx.target === document.body) document.getElementById("main")?.focus({ preventScroll: true });
+        if (ctx.target !== document.body) return;
+        if (!document.activeElement || document.activeElement === document.body) {
+            document.getElementById("main")?.focus({ preventScroll: true });
+        }
     });
 })();
 
@@ -122,5 +135,117 @@
         if (table && (!document.activeElement || document.activeElement === document.body)) {
             table.focus({ preventScroll: true });
         }
+    });
+})();
+
+// ==== forms: send once ====
+// A form that changes data sends once. While its request is in flight (htmx, or a plain post
+// leaving the page) the form is marked busy (aria-busy) and its submit buttons are disabled, so
+// Enter or a click again sends nothing. The second click of a double click never submits: with
+// a fast answer it would land on the fresh form the first click brought (an empty post). The
+// server keeps creates idempotent too (roster.idempotency), for whatever gets through.
+(() => {
+    "use strict";
+
+    const SUBMITS = 'button:not([type="button"]):not([type="reset"]), input[type="submit"], input[type="image"]';
+    const WRITES = "[hx-post], [hx-put], [hx-patch], [hx-delete]";
+    const disabledBy = new WeakMap(); // busy form -> the buttons this code disabled
+
+    const formOf = (element) => element?.form ?? element?.closest?.("form") ?? null;
+    const changesData = (form) => form.method === "post" || form.matches(WRITES);
+    const submitsOf = (form) => {
+        const outside = form.id ? [...document.querySelectorAll(`[form="${CSS.escape(form.id)}"]`)] : [];
+        return [...form.querySelectorAll(SUBMITS), ...outside.filter((element) => element.matches(SUBMITS))];
+    };
+    const markBusy = (form) => {
+        if (disabledBy.has(form)) return;
+        const buttons = submitsOf(form).filter((button) => !button.disabled);
+        buttons.forEach((button) => { button.disabled = true; });
+        form.setAttribute("aria-busy", "true");
+        disabledBy.set(form, buttons);
+    };
+    const markDone = (form) => {
+        disabledBy.get(form)?.forEach((button) => { button.disabled = false; });
+        disabledBy.delete(form);
+        form.removeAttribute("aria-busy");
+    };
+
+    document.addEventListener("htmx:before:request", (event) => {
+        const ctx = event.detail.ctx;
+        const source = ctx.sourceElement;
+        // A submission: the form itself or its button (not a field checked as it is typed).
+        const form = source?.matches?.("form") ? source : source?.matches?.(SUBMITS) && formOf(source);
+        if (!form || (ctx.request.method || "GET").toUpperCase() === "GET") return;
+        markBusy(form);
+        ctx.busyForm = form;
+    });
+    // When the answer replaced the form, the new one is not busy and this event may not even
+    // reach the document (it fires on the detached form): nothing to undo then.
+    document.addEventListener("htmx:finally:request", (event) => {
+        const form = event.detail.ctx.busyForm;
+        if (form) markDone(form);
+    });
+
+    // A plain post (htmx did not take it): busy once the browser has read the form (a disabled
+    // submitter would not be sent), until the page goes; back/forward may bring it back.
+    document.addEventListener("submit", (event) => {
+        const form = event.target;
+        if (event.defaultPrevented || !changesData(form)) return;
+        if (disabledBy.has(form)) {
+            event.preventDefault();
+            return;
+        }
+        setTimeout(() => markBusy(form));
+    });
+    window.addEventListener("pageshow", () => {
+        document.querySelectorAll('form[aria-busy="true"]').forEach(markDone);
+    });
+
+    document.addEventListener("click", (event) => {
+        if (event.detail < 2 || !event.target.closest?.(SUBMITS)) return;
+        const form = formOf(event.target.closest(SUBMITS));
+        if (form && changesData(form)) event.preventDefault();
+    }, true);
+    // Enter held down repeats: one submission.
+    document.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" && event.repeat && event.target.matches?.("input") && formOf(event.target)) {
+            event.preventDefault();
+        }
+    }, true);
+})();
+
+// ==== users search: one history entry per search ====
+// The search box asks as you type; each answer would push a history entry, so Back would step
+// through "a", "al", "ali". The first answer of a search pushes, the ones while typing replace
+// it; the search settles (a new entry next time) on change (Enter, leaving the box) or after a
+// pause of SETTLED_MS. An entry is never pushed twice in a row (Enter after typing).
+(() => {
+    "use strict";
+
+    const SETTLED_MS = 2000;
+    let typing = false;
+    let idle;
+    const settle = () => {
+        typing = false;
+        clearTimeout(idle);
+    };
+    const here = () => location.pathname + location.search;
+
+    document.addEventListener("htmx:before:history:update", (event) => {
+        const { history, sourceElement } = event.detail;
+        const fromSearchBox = sourceElement?.matches?.("#search-q");
+        if (history.type === "push" && (history.path === here() || (fromSearchBox && typing))) {
+            history.type = "replace";
+        }
+        if (fromSearchBox) {
+            typing = true;
+            clearTimeout(idle);
+            idle = setTimeout(settle, SETTLED_MS);
+        } else {
+            settle();
+        }
+    });
+    document.addEventListener("change", (event) => {
+        if (event.target.matches?.("#search-q")) settle();
     });
 })();

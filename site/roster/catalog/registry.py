@@ -73,6 +73,7 @@ ENTRIES: list[Entry] = [
     Entry("profiles/profile.html", "site_nav", "saved", samples.profile_owner),
     Entry("profiles/profile.html", "posts_section", "owner", samples.profile_owner),
     Entry("profiles/profile.html", "posts_section", "post-errors", samples.profile_post_errors),
+    Entry("profiles/profile.html", "posts_section", "just-published", samples.profile_published),
     Entry("profiles/profile.html", "posts_section", "no-posts", samples.profile_empty),
     Entry("profiles/profile.html", "post_page", "load-more", samples.profile_later),
     Entry(

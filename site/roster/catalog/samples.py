@@ -246,6 +246,7 @@ def nav_moderator() -> Context:
 
 
 def toasts() -> Context:
+    """Four messages: the page shows the newest three (the oldest is dropped)."""
     return {
         "toasts": [
             ("success", "Welcome back, Ada Lovelace."),
@@ -281,6 +282,12 @@ def profile_owner(kind: str = "ordinary", **extra: Any) -> Context:
 
 def profile_post_errors() -> Context:
     return profile_owner(post_form=submitted(PostForm, {"title": "", "body": ""}))
+
+
+def profile_published() -> Context:
+    """After Publish: the new post first, its heading taking the focus; the form empty again."""
+    context = profile_owner()
+    return {**context, "fresh_post_id": context["page"].items[0].id}
 
 
 def profile_later(*, more: bool = True) -> Context:

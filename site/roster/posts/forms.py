@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
+
+from roster.idempotency import IdempotentForm
 
 TITLE_MAX_LENGTH = 120  # the column's size
 BODY_MAX_LENGTH = 10_000
@@ -15,7 +16,9 @@ def clean_text(value: str | None) -> str | None:
     return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
 
 
-class PostForm(FlaskForm):
+class PostForm(IdempotentForm):
+    """Writing (with a key: a second sending creates nothing) and editing, which ignores it."""
+
     title = StringField(
         "Title", filters=[clean_text], validators=[DataRequired(), Length(max=TITLE_MAX_LENGTH)]
     )

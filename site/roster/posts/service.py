@@ -1,6 +1,7 @@
-"""Deleting and restoring posts: soft, like users, so that Undo brings a post back exactly.
+"""Writing posts: publishing (the one place a post is created), deleting and restoring.
 
-A deleted post keeps its row with `deleted_at` set: every list and its own page leave it out
+Deleting is soft, like users, so that Undo brings a post back exactly. A deleted post keeps its
+row with `deleted_at` set: every list and its own page leave it out
 (`posts.queries.live_posts`) until its author or a moderator restores it, or
 `purge-deleted` removes it for good. A moderator's delete or restore of someone else's post is
 audited (`post.delete`, `post.restore`) in the same commit; an author's own is not.
@@ -14,9 +15,18 @@ from sqlalchemy import delete
 
 from roster.audit.service import record
 from roster.extensions import db
+from roster.idempotency import Once, commit_once
 from roster.moderation.service import post_label
 from roster.posts.models import Post
 from roster.users.models import User, utcnow
+
+
+def publish(author: User, title: str, body: str, *, once: Once | None = None) -> Post:
+    """Insert and commit a post; `once` (the form's key) makes a second sending create nothing."""
+    post = Post(author_id=author.id, title=title, body=body)
+    db.session.add(post)
+    commit_once(once, post)
+    return post
 
 
 def delete_post(actor: User, post: Post) -> None:

@@ -17,10 +17,11 @@ from werkzeug.exceptions import HTTPException
 from roster.auth.permissions import Permission, can
 from roster.extensions import db
 from roster.htmx import local_path
+from roster.idempotency import submit_once
 from roster.posts.forms import PostForm
 from roster.posts.models import Post
 from roster.posts.queries import visible_posts
-from roster.posts.service import delete_post, restore_post
+from roster.posts.service import delete_post, publish, restore_post
 from roster.profiles.queries import profile_context
 from roster.rendering import flash_undo, redirect_whole_page, render, render_or_redirect
 
@@ -94,15 +95,17 @@ def create() -> Response:
     """Write a post from one's profile; htmx gets the profile's posts section back."""
     author = current_user._get_current_object()
     form = PostForm()
-    if not form.validate_on_submit():
+    created = submit_once(form, "post", publish, author, form.title.data, form.body.data)
+    if created is None:
         context = profile_context(author, post_form=form)
         return render("profiles/profile.html", "posts_section", status=422, **context)
-    db.session.add(Post(author_id=author.id, title=form.title.data, body=form.body.data))
-    db.session.commit()
+    # A second sending of the form (same key) gets this same answer and creates nothing.
     flash("Your post is published.", "success")
     context = profile_context(author, post_form=PostForm(formdata=None))
     profile = url_for("profiles.show", username=author.username)
-    return render_or_redirect(profile, "profiles/profile.html", "posts_section", **context)
+    return render_or_redirect(
+        profile, "profiles/profile.html", "posts_section", fresh_post_id=created.id, **context
+    )
 
 
 @bp.get("/post/<int:post_id>/edit")

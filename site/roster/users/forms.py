@@ -7,6 +7,7 @@ from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
+from roster.idempotency import IdempotentForm
 from roster.users.fields import (
     YesNoField,
     display_name_field,
@@ -37,7 +38,9 @@ class UserFields(FlaskForm):
             self.role.data = Role.admin.value if self.is_admin.data else Role.member.value
 
 
-class UserCreateForm(UserFields):
+class UserCreateForm(UserFields, IdempotentForm):
+    """A create: its key makes a second sending of the same form create nobody."""
+
     # Left empty, the user is invited by mail to choose their own (roster.accounts).
     password = password_field(required=False)
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from roster.audit.service import record_changes, record_each
 from roster.conflicts import Conflict, Gone
 from roster.extensions import db
+from roster.idempotency import Once, raise_if_key_clash, remember
 from roster.posts.models import Post
 from roster.submission import Refused
 from roster.users import rules
@@ -128,10 +129,11 @@ def hash_method() -> str:
     return current_app.config["PASSWORD_HASH_METHOD"]
 
 
-def create_user(actor: User | None, new: NewUser) -> User:
+def create_user(actor: User | None, new: NewUser, *, once: Once | None = None) -> User:
     """Insert and commit an account; one that clashes with another raises DuplicateUserError.
 
-    Without a password the account waits for its owner to choose one (an invite).
+    Without a password the account waits for its owner to choose one (an invite). `once`: the
+    create form's key, stored with the account (roster.idempotency).
     """
     if taken := taken_problems(username=new.username, email=new.email):
         raise DuplicateUserError(*taken)
@@ -147,7 +149,7 @@ def create_user(actor: User | None, new: NewUser) -> User:
         user.set_password(new.password, method=hash_method())
     db.session.add(user)
     record_changes("user.create", user, actor=actor)
-    commit_or_report_duplicate()
+    commit_or_report_duplicate(once, user)
     return user
 
 
@@ -258,11 +260,13 @@ def is_live(user_id: int) -> bool:
 
 @contextmanager
 def reporting_duplicates() -> Iterator[None]:
-    """Turn a unique-index violation in the block into DuplicateUserError naming the field."""
+    """Turn a unique-index violation in the block into DuplicateUserError naming the field, or
+    AlreadySent when it is the key of a form sent twice (roster.idempotency)."""
     try:
         yield
     except IntegrityError as error:
         db.session.rollback()
+        raise_if_key_clash(error)
         message = str(error.orig)
         for index, field in UNIQUE_INDEX_FIELDS.items():
             if index in message:
@@ -270,9 +274,12 @@ def reporting_duplicates() -> Iterator[None]:
         raise
 
 
-def commit_or_report_duplicate() -> None:
-    """Commit; a clash with another account's username or email is a DuplicateUserError."""
+def commit_or_report_duplicate(once: Once | None = None, made: User | None = None) -> None:
+    """Commit (with `once`, the key of the form that `made` the user); a clash with another
+    account's username or email is a DuplicateUserError."""
     with reporting_duplicates():
+        if made is not None:
+            remember(once, made)
         db.session.commit()
 
 

@@ -33,6 +33,7 @@ from roster.auth.permissions import Permission, can, permission_required
 from roster.conflicts import Conflict, Gone, rebase
 from roster.extensions import db
 from roster.htmx import htmx, push_url, reswap
+from roster.idempotency import submit_once
 from roster.rendering import flash_undo, render, render_or_redirect
 from roster.submission import Refused, submit
 from roster.users import export
@@ -210,12 +211,19 @@ def export_csv() -> Response:
 @permission_required(Permission.USERS_CHANGE)
 def create() -> Response:
     form = UserCreateForm()
-    user = validated(form) and submit(form, create_user, current_user, new_user(form))
-    if not user:
+    created = submit_once(
+        form, "user", create_user, current_user, new_user(form), validate=validated
+    )
+    if created is None:
         context = table_context(TableView(), create_form=form)
         return render(TABLE, "create_form", status=422, focus_form=True, **context)
+    # The first sending of this form, or a second one (same key) getting the first one's answer.
+    user = db.session.scalar(live_users().where(User.id == created.id))
+    if user is None:  # deleted since: the form is done all the same
+        return render_or_redirect(table_url(), TABLE, "create_form", **table_context(TableView()))
     flash(f"Created {user.username}.", "success")
-    invite_if_passwordless(user, current_user)
+    if created.first:
+        invite_if_passwordless(user, current_user)
     return render_or_redirect(
         table_url(),
         TABLE,
