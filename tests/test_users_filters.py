@@ -109,9 +109,9 @@ def test_the_filter_bar_shows_what_applies(admin_client, people):
     )
     assert find(page, 'select[name="status"] option[selected]').get("value") == "inactive"
     assert find(page, 'select[name="verified"] option[selected]').get("value") == "no"
-    assert find(page, 'input[name="joined_after"]').get("value") == "2026-01-01"
-    assert find(page, 'input[name="joined_before"]').get("value") == "2026-02-01"
-    assert find(page, 'input[name="q"]').get("value") == "iv"
+    assert find(page, '#users-search input[name="joined_after"]').get("value") == "2026-01-01"
+    assert find(page, '#users-search input[name="joined_before"]').get("value") == "2026-02-01"
+    assert find(page, '#users-search input[name="q"]').get("value") == "iv"
     # A GET form: without JavaScript, Filter sends the search and the filters together.
     form = find(page, "form#users-search")
     assert form.get("method") == "get"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from roster.catalog import account_samples, samples, self_service_samples
+from roster.catalog import account_samples, bulk_samples, samples, self_service_samples
 from roster.mfa.service import WRONG_CODE, WRONG_PASSWORD
 from roster.mfa.views import TOO_MANY_CODES
 from roster.users.rules import LAST_ADMIN
@@ -190,6 +190,7 @@ ENTRIES: list[Entry] = [
     Entry("users/index.html", "new_row_oob", "default", samples.new_row),
     Entry("users/index.html", "count_oob", "default", samples.table),
     Entry("users/index.html", "undo_gone_oob", "default", samples.undo_gone),
+    *(Entry(*entry) for entry in bulk_samples.ENTRIES),
     Entry("users/row.html", "summary", "default", samples.row),
     Entry("users/row.html", "rows", "confirm", samples.confirm_row),
     Entry("users/row.html", "rows", "edit", samples.edit_row),

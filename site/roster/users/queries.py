@@ -140,6 +140,10 @@ class TableView:
             before=None,
         )
 
+    def filter_fields(self) -> dict[str, Any]:
+        """Only what chooses the users (search and filters): not the sort, not the page."""
+        return {name: value for name, value in self.args().items() if name in FILTER_FIELDS}
+
     def filter_args(self) -> dict[str, Any]:
         """What selects the users, without the page: for the export and the count."""
         return self.args(after=None, before=None)
