@@ -170,7 +170,8 @@ def test_scope_matching_acts_on_every_page_of_the_filter(app, admin_client, crow
     assert toast(response) == "Deactivated 7 users."
     assert column(app, "is_active", members) == [False] * 7
     assert column(app, "is_active", crowd["moderators"]) == [True, True]
-    # The table it was sent from comes back, filters and sort kept.
+    # The table it was sent from comes back, filters and sort kept, from its first page.
+    assert response.headers["HX-Push-Url"] == "/users?role=member&sort=username"
     assert find(response, '#bulk-bar input[name="role"]').get("value") == "member"
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -181,7 +181,8 @@ class BulkRequest:
     @classmethod
     def from_form(cls, form: Mapping[str, Any]) -> BulkRequest:
         """Read the form; ids that are no user's id are dropped, like bad filter values."""
-        view = TableView.from_args(form)
+        # The table the form was sent from, on its first page: it is shown afterwards.
+        view = replace(TableView.from_args(form), after=None, before=None)
         if form.get("scope") == "matching":
             only_filters = {name: form.get(name, "") for name in FILTER_FIELDS}
             selection = Selection(view=TableView.from_args(only_filters))

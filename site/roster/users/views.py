@@ -382,12 +382,11 @@ def bulk_action() -> Response:
     except Refused as refusal:
         return bulk_refused(order, str(refusal))
     flash_outcome(outcome)
-    response = render_or_redirect(
-        url_for("users.index", **order.view.args()),
-        TABLE,
-        "results",
-        **table_context(order.view),
-    )
+    table = url_for("users.index", **order.view.filter_args())
+    response = render_or_redirect(table, TABLE, "results", **table_context(order.view))
+    if htmx().wants_fragment:
+        # The first page of the same table: the address bar says so (reload, and the undo).
+        push_url(response, table)
     # The selection is done with: the page's script clears it.
     return trigger(response, "roster:bulk-done")
 
@@ -396,7 +395,7 @@ def bulk_refused(order: bulk.BulkRequest, problem: str) -> Response:
     """Nothing done: the selection bar says why (422), or the table does, after a redirect."""
     if not htmx().wants_fragment:
         flash(problem, "error")
-        return redirect(url_for("users.index", **order.view.args()), 303)
+        return redirect(url_for("users.index", **order.view.filter_args()), 303)
     response = render(
         TABLE, "bulk_bar", status=422, bulk_problem=problem, **table_context(order.view)
     )
