@@ -117,6 +117,8 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("users.delete", "POST"): ADMINS,
     ("users.restore", "POST"): ADMINS,
     ("users.export_csv", "GET"): ADMINS,
+    ("users.bulk_action", "POST"): ADMINS,
+    ("users.undo_bulk_delete", "POST"): ADMINS,
     ("details.show", "GET"): STAFF,
     ("moderation.hide", "POST"): STAFF,
     ("moderation.unhide", "POST"): STAFF,
@@ -205,6 +207,7 @@ def world(app: Flask, make_user: Callable[..., Any]) -> World:
         "token": "not-a-real-token",
         "name": "username",
         "filename": "css/roster.css",
+        "batch": "0123456789abcdef",
     }
     return World(app, clients, values)
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from roster.audit.models import AuditEntry
 from roster.users.export import neutralise
 from roster.users.models import utcnow
+from roster.users.policy import Role
 from tests.helpers import HX, find, scalar
 
 
@@ -47,17 +48,20 @@ def test_the_export_follows_the_filters_search_and_sort(admin_client, make_user)
     for name in ("ann", "anders", "bo"):
         make_user(name, is_active=name != "bo")
     make_user("anton", deleted_at=utcnow())
+    make_user("andi", role=Role.moderator)
     usernames = lambda url: [line[1] for line in rows_of(admin_client.get(url))[1:]]  # noqa: E731
-    assert usernames("/users/export.csv?q=an&sort=-username") == ["ann", "anders"]
+    assert usernames("/users/export.csv?q=an&sort=-username") == ["ann", "andi", "anders"]
+    assert usernames("/users/export.csv?q=an&role=member&sort=-username") == ["ann", "anders"]
+    assert usernames("/users/export.csv?role=moderator") == ["andi"]
     assert usernames("/users/export.csv?status=inactive") == ["bo"]
     assert usernames("/users/export.csv?status=deleted") == ["anton"]
     assert usernames("/users/export.csv?status=deleted&q=ann") == []
 
 
 def test_the_export_link_carries_the_current_filters(admin_client):
-    response = admin_client.get("/users?status=inactive&q=x&sort=name", headers=HX)
+    response = admin_client.get("/users?status=inactive&q=x&sort=name&role=member", headers=HX)
     link = find(response, '[data-testid="export-csv"]')
-    assert link.get("href") == "/users/export.csv?q=x&status=inactive&sort=name"
+    assert link.get("href") == "/users/export.csv?q=x&role=member&status=inactive&sort=name"
     assert link.get("download") is not None
     bom = find(response, '[data-testid="export-csv-bom"]').get("href")
     assert "bom=1" in bom

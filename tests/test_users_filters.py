@@ -13,6 +13,7 @@ from roster.audit.models import AuditEntry
 from roster.extensions import db
 from roster.posts.models import Post
 from roster.users.models import User, utcnow
+from roster.users.policy import Role
 from roster.users.queries import SORT_KEYS, TableView, filter_conditions
 from tests.helpers import (
     HX,
@@ -44,6 +45,7 @@ def people(make_user, admin):
         "deleted": make_user("dora", deleted_at=utcnow(), created_at=JAN + timedelta(days=10)),
         "early": make_user("erin", created_at=JAN - timedelta(days=30), email_verified_at=JAN),
         "late": make_user("lars", created_at=JAN + timedelta(days=60)),
+        "moderator": make_user("mona", role=Role.moderator, created_at=JAN + timedelta(days=2)),
     }
 
 
@@ -61,15 +63,22 @@ def query_of(url: str) -> dict[str, list[str]]:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("", ["admin", "active", "inactive", "early", "late"]),
-        ("status=active", ["admin", "active", "early", "late"]),
+        ("", ["admin", "active", "inactive", "early", "late", "moderator"]),
+        ("status=active", ["admin", "active", "early", "late", "moderator"]),
         ("status=inactive", ["inactive"]),
         ("status=deleted", ["deleted"]),
-        ("joined_after=2026-01-10", ["admin", "active", "inactive", "late"]),
+        ("joined_after=2026-01-10", ["admin", "active", "inactive", "late", "moderator"]),
         ("joined_before=2026-01-10", ["early"]),
-        ("joined_after=2026-01-01&joined_before=2026-02-01", ["active", "inactive"]),
+        ("joined_after=2026-01-01&joined_before=2026-02-01", ["active", "inactive", "moderator"]),
         ("verified=yes", ["active", "early"]),
-        ("verified=no&status=active", ["admin", "late"]),
+        ("verified=no&status=active", ["admin", "late", "moderator"]),
+        ("role=admin", ["admin"]),
+        ("role=moderator", ["moderator"]),
+        ("role=member", ["active", "inactive", "early", "late"]),
+        ("role=member&status=inactive", ["inactive"]),
+        ("role=member&status=deleted", ["deleted"]),
+        ("role=moderator&joined_before=2026-01-10", []),
+        ("role=member&verified=yes&q=ann", ["active"]),
         ("status=deleted&joined_after=2026-01-15", ["deleted"]),
         ("status=deleted&joined_after=2026-01-25", []),
         ("status=active&q=er", ["early"]),
@@ -93,12 +102,16 @@ def test_each_filter_on_the_page_and_the_fragment(admin_client, people, query, e
 def test_the_filter_bar_shows_what_applies(admin_client, people):
     page = admin_client.get(
         "/users?status=inactive&joined_after=2026-01-01&joined_before=2026-02-01&verified=no&q=iv"
+        "&role=member"
+    )
+    assert (
+        find(page, '#users-filters select[name="role"] option[selected]').get("value") == "member"
     )
     assert find(page, 'select[name="status"] option[selected]').get("value") == "inactive"
     assert find(page, 'select[name="verified"] option[selected]').get("value") == "no"
-    assert find(page, 'input[name="joined_after"]').get("value") == "2026-01-01"
-    assert find(page, 'input[name="joined_before"]').get("value") == "2026-02-01"
-    assert find(page, 'input[name="q"]').get("value") == "iv"
+    assert find(page, '#users-search input[name="joined_after"]').get("value") == "2026-01-01"
+    assert find(page, '#users-search input[name="joined_before"]').get("value") == "2026-02-01"
+    assert find(page, '#users-search input[name="q"]').get("value") == "iv"
     # A GET form: without JavaScript, Filter sends the search and the filters together.
     form = find(page, "form#users-search")
     assert form.get("method") == "get"
@@ -113,6 +126,8 @@ def test_the_filter_bar_shows_what_applies(admin_client, people):
     [
         "status=gone",
         "status=DELETED",
+        "role=owner",
+        "role=Admin",
         "joined_after=2026-02-30",
         "joined_after=yesterday",
         "joined_before=2026-1-5",
@@ -135,9 +150,13 @@ def test_bad_filter_values_are_ignored_never_a_500(admin_client, people, query):
 
 def test_the_pushed_url_is_the_applied_filters_in_a_stable_order(admin_client, people):
     response = admin_client.get(
-        "/users?verified=&joined_before=2026-02-01&q=&status=inactive&sort=-created", headers=HX
+        "/users?verified=&joined_before=2026-02-01&q=&status=inactive&sort=-created&role=member",
+        headers=HX,
     )
-    assert response.headers["HX-Push-Url"] == "/users?status=inactive&joined_before=2026-02-01"
+    assert (
+        response.headers["HX-Push-Url"]
+        == "/users?role=member&status=inactive&joined_before=2026-02-01"
+    )
     # The pushed URL renders the same table on its own (reload, back and forward).
     restored = admin_client.get(response.headers["HX-Push-Url"], headers=HX_HISTORY_RESTORE)
     assert is_full_page(restored)
@@ -325,6 +344,7 @@ def test_a_purge_without_csrf_token_is_refused(app, admin_client, people):
         "status=inactive&joined_after=2026-01-01&verified=no&sort=last_sign_in",
         "status=deleted&sort=-name",
         "q=ann&status=active&verified=yes&sort=status",
+        "role=member&status=inactive&sort=-role",
     ],
 )
 def test_a_filtered_table_request_takes_at_most_three_queries(
@@ -341,6 +361,8 @@ def test_a_filtered_table_request_takes_at_most_three_queries(
 
 
 FILTERS = {
+    "role=admin": TableView(role="admin"),
+    "role=member": TableView(role="member"),
     "status=active": TableView(status="active"),
     "status=inactive": TableView(status="inactive"),
     "status=deleted": TableView(status="deleted"),

@@ -248,4 +248,125 @@
     document.addEventListener("change", (event) => {
         if (event.target.matches?.("#search-q")) settle();
     });
+// ==== users table: bulk selection ====
+// The row checkboxes belong to the selection bar's form (#bulk-bar). On top of that plain
+// form: shift-click ticks a range, the header box ticks the page, and the selection is a set
+// of ids kept in sessionStorage per filter (the bar's data-scope), so it survives paging and
+// sorting; ids ticked on other pages travel as hidden inputs in [data-bulk-kept].
+// "Select all matching" (scope=matching) stands for every page at once.
+(() => {
+    "use strict";
+
+    const STORE = "roster:bulk-selection";
+    let state = { scope: null, ids: new Set(), matching: false };
+    let lastClicked = null;
+
+    const bar = () => document.querySelector("form#bulk-bar");
+    const rowBoxes = () => [...document.querySelectorAll('#users-rows input[name="ids"]')];
+
+    const save = () => {
+        const { scope, ids, matching } = state;
+        sessionStorage.setItem(STORE, JSON.stringify({ scope, ids: [...ids], matching }));
+    };
+
+    const load = (scope) => {
+        let saved = null;
+        try {
+            saved = JSON.parse(sessionStorage.getItem(STORE) || "null");
+        } catch {
+            saved = null;
+        }
+        state = saved && saved.scope === scope
+            ? { scope, ids: new Set(saved.ids), matching: Boolean(saved.matching) }
+            : { scope, ids: new Set(), matching: false };
+    };
+
+    const hiddenId = (id) => {
+        const input = document.createElement("input");
+        input.type = "hidden";
+        input.name = "ids";
+        input.value = id;
+        return input;
+    };
+
+    // Make the page show the selection: boxes, the page's box, the count, the kept ids.
+    const show = () => {
+        const form = bar();
+        if (!form) return;
+        if (form.dataset.scope !== state.scope) load(form.dataset.scope);
+        const boxes = rowBoxes();
+        const onPage = new Set(boxes.map((box) => box.value));
+        boxes.forEach((box) => {
+            box.checked = state.matching || state.ids.has(box.value);
+            box.disabled = state.matching;
+        });
+        const kept = form.querySelector("[data-bulk-kept]");
+        kept?.replaceChildren(...[...state.ids].filter((id) => !onPage.has(id)).map(hiddenId));
+        const matching = form.querySelector("[data-bulk-matching]");
+        if (matching) matching.checked = state.matching;
+        const pageBox = document.querySelector("[data-select-page]");
+        if (pageBox) {
+            pageBox.hidden = boxes.length === 0;
+            const ticked = boxes.filter((box) => box.checked).length;
+            pageBox.checked = ticked > 0 && ticked === boxes.length;
+            pageBox.indeterminate = ticked > 0 && ticked < boxes.length;
+            pageBox.disabled = state.matching;
+        }
+        const count = form.querySelector("[data-bulk-count]");
+        if (count) {
+            if (!count.dataset.idle) count.dataset.idle = count.textContent;
+            const n = state.ids.size;
+            count.textContent = state.matching
+                ? "Every matching user is selected, on every page:"
+                : n ? `${n} selected (on any page), or` : count.dataset.idle;
+        }
+        const clear = form.querySelector("[data-bulk-clear]");
+        if (clear) clear.hidden = !(state.matching || state.ids.size);
+        save();
+    };
+
+    const tick = (box, on) => {
+        box.checked = on;
+        if (on) state.ids.add(box.value);
+        else state.ids.delete(box.value);
+    };
+
+    document.addEventListener("click", (event) => {
+        const box = event.target.closest?.('#users-rows input[name="ids"]');
+        if (!box) return;
+        const boxes = rowBoxes();
+        if (event.shiftKey && lastClicked && boxes.includes(lastClicked)) {
+            const [from, to] = [boxes.indexOf(lastClicked), boxes.indexOf(box)].sort((a, b) => a - b);
+            boxes.slice(from, to + 1).forEach((each) => tick(each, box.checked));
+        } else {
+            tick(box, box.checked);
+        }
+        lastClicked = box;
+        show();
+    });
+
+    document.addEventListener("change", (event) => {
+        if (event.target.matches?.("[data-select-page]")) {
+            rowBoxes().forEach((box) => tick(box, event.target.checked));
+            show();
+        } else if (event.target.matches?.("[data-bulk-matching]")) {
+            state.matching = event.target.checked;
+            show();
+        }
+    });
+
+    const clearSelection = () => {
+        state.ids.clear();
+        state.matching = false;
+        lastClicked = null;
+        show();
+    };
+    document.addEventListener("click", (event) => {
+        if (event.target.closest?.("[data-bulk-clear]")) clearSelection();
+    });
+    // The server says the action is done (HX-Trigger): the selection has served.
+    document.addEventListener("roster:bulk-done", clearSelection);
+
+    document.addEventListener("DOMContentLoaded", show);
+    document.addEventListener("htmx:after:settle", show);
 })();

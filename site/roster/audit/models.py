@@ -31,6 +31,8 @@ class AuditEntry(db.Model):
         Index("ix_audit_entries_actor_id", "actor_id", "created_at", "id"),
         Index("ix_audit_entries_target_id", "target_id", "created_at", "id"),
         Index("ix_audit_entries_action", "action", "created_at", "id"),
+        # The entries of one bulk action: the users it changes, and the undo of a bulk delete.
+        Index("ix_audit_entries_batch", "batch", "action"),
     )
 
     id: Mapped[int] = mapped_column(ENTRY_ID, primary_key=True)
@@ -43,6 +45,8 @@ class AuditEntry(db.Model):
     # {"field": [old, new]}; secrets never reach it (see roster.audit.service.scrub).
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     address: Mapped[str | None] = mapped_column(String(64))
+    # Shared by the entries of one bulk action (roster.users.bulk); None for a single change.
+    batch: Mapped[str | None] = mapped_column(String(16), default=None)
 
     # Set by `record` so that a user created in the same transaction gets its id at flush.
     target: Mapped[User | None] = relationship(

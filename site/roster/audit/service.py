@@ -86,16 +86,23 @@ def record_changes(
 
 
 def record_each(
-    action: str, user_ids: Select, *, changes: Changes | None = None, actor: User | None = None
+    action: str,
+    user_ids: Select,
+    *,
+    changes: Changes | None = None,
+    actor: User | None = None,
+    batch: str | None = None,
+    at: datetime | None = None,
 ) -> int:
     """One entry per user in `user_ids` (a SELECT of ids), in one INSERT ... SELECT statement.
 
     For actions over many users at once (bulk actions, purges): no row travels through Python,
-    however many users match. Returns how many entries were written.
+    however many users match. `batch` marks the entries of one bulk action (which then changes
+    the users they name); `at` is their time (default: now). Returns how many were written.
     """
     who = actor if actor is not None else _signed_in_user()
     rows = select(
-        literal(utcnow(), DateTime(timezone=True)),
+        literal(at or utcnow(), DateTime(timezone=True)),
         literal(who.id if who else None, Integer),
         literal(who.username if who else None, String),
         literal(_known(action), String),
@@ -103,6 +110,7 @@ def record_each(
         User.username,
         literal(scrub(changes or {}), JSON),
         literal(_client_address(), String),
+        literal(batch, String),
     ).where(User.id.in_(user_ids))
     columns = [
         "created_at",
@@ -113,6 +121,7 @@ def record_each(
         "target_name",
         "changes",
         "address",
+        "batch",
     ]
     return db.session.execute(insert(AuditEntry).from_select(columns, rows)).rowcount
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from roster.catalog import account_samples, samples, self_service_samples
+from roster.catalog import account_samples, bulk_samples, samples, self_service_samples
 from roster.mfa.service import WRONG_CODE, WRONG_PASSWORD
 from roster.mfa.views import TOO_MANY_CODES
 from roster.users.rules import LAST_ADMIN
@@ -192,6 +192,7 @@ ENTRIES: list[Entry] = [
     Entry("users/index.html", "undo_gone_oob", "default", samples.undo_gone),
     Entry("users/index.html", "live_rows", "edit-add-delete", samples.live_rows),
     Entry("users/index.html", "live_rows", "edit-only", partial(samples.live_rows, added=False)),
+    *(Entry(*entry) for entry in bulk_samples.ENTRIES),
     Entry("users/row.html", "summary", "default", samples.row),
     Entry("users/row.html", "rows", "confirm", samples.confirm_row),
     Entry("users/row.html", "rows", "edit", samples.edit_row),

@@ -25,6 +25,7 @@ from roster.days import midnight, parse_day
 from roster.extensions import db
 from roster.pagination import Page, cursor_args, keyset_page
 from roster.users.models import User, last_sign_in_key
+from roster.users.policy import Role
 
 # Counting every match of a vague search over millions of rows is slow and useless: stop here.
 COUNT_CAP = 1000
@@ -35,6 +36,10 @@ DEFAULT_SORT = "-created"
 # Without `status` the table shows the live users, active and inactive; "deleted" is the trash.
 STATUSES = ("active", "inactive", "deleted")
 VERIFIED = ("yes", "no")
+ROLES = tuple(role.value for role in Role)
+# The fields that choose which users the table shows (the search and the filters): what a
+# bulk action over every match (scope=matching) sends along.
+FILTER_FIELDS = ("q", "role", "status", "joined_after", "joined_before", "verified")
 
 SortKey = Callable[[Any], tuple[ColumnElement, ...]]
 # Each sort is a unique key, so that a row's key alone says where the next page starts.
@@ -58,6 +63,7 @@ class TableView:
     """
 
     q: str = ""
+    role: str = ""
     status: str = ""
     joined_after: date | None = None
     joined_before: date | None = None
@@ -71,9 +77,10 @@ class TableView:
         sort = args.get("sort", DEFAULT_SORT)
         if sort.lstrip("-") not in SORT_KEYS:
             sort = DEFAULT_SORT
-        status, verified = args.get("status", ""), args.get("verified", "")
+        role, status, verified = (args.get(name, "") for name in ("role", "status", "verified"))
         return cls(
             q=args.get("q", "").strip()[:100],
+            role=role if role in ROLES else "",
             status=status if status in STATUSES else "",
             joined_after=parse_day(args.get("joined_after", "")),
             joined_before=parse_day(args.get("joined_before", "")),
@@ -89,8 +96,9 @@ class TableView:
 
     @property
     def narrowed(self) -> bool:
-        """True when the join dates or the confirmation narrow the table, whatever its status."""
-        return any((self.joined_after, self.joined_before, self.verified))
+        """True when the role, the join dates or the confirmation narrow the table, whatever its
+        status."""
+        return any((self.role, self.joined_after, self.joined_before, self.verified))
 
     @property
     def trash(self) -> bool:
@@ -109,6 +117,7 @@ class TableView:
         view = replace(self, **changes)
         values = {
             "q": view.q,
+            "role": view.role,
             "status": view.status,
             "joined_after": view.joined_after.isoformat() if view.joined_after else None,
             "joined_before": view.joined_before.isoformat() if view.joined_before else None,
@@ -122,8 +131,18 @@ class TableView:
     def without_filters(self) -> dict[str, Any]:
         """Arguments for "clear the filters": the same search and sort, first page."""
         return self.args(
-            status="", joined_after=None, joined_before=None, verified="", after=None, before=None
+            role="",
+            status="",
+            joined_after=None,
+            joined_before=None,
+            verified="",
+            after=None,
+            before=None,
         )
+
+    def filter_fields(self) -> dict[str, Any]:
+        """Only what chooses the users (search and filters): not the sort, not the page."""
+        return {name: value for name, value in self.args().items() if name in FILTER_FIELDS}
 
     def filter_args(self) -> dict[str, Any]:
         """What selects the users, without the page: for the export and the count."""
@@ -178,6 +197,8 @@ def filter_conditions(view: TableView) -> list[ColumnElement[bool]]:
     """The conditions of `view`'s filters and search; each has an index to walk."""
     deleted = User.deleted_at.is_not(None) if view.trash else User.deleted_at.is_(None)
     conditions = [deleted]
+    if view.role:
+        conditions.append(User.role == view.role)
     if view.status in ("active", "inactive"):
         conditions.append(User.is_active == (view.status == "active"))
     if view.joined_after:

@@ -32,11 +32,11 @@ from roster.audit.service import record
 from roster.auth.permissions import Permission, can, permission_required
 from roster.conflicts import Conflict, Gone, rebase
 from roster.extensions import db
-from roster.htmx import htmx, push_url, reswap
+from roster.htmx import htmx, push_url, reswap, retarget, trigger
 from roster.idempotency import submit_once
 from roster.rendering import flash_undo, render, render_or_redirect
 from roster.submission import Refused, submit
-from roster.users import export
+from roster.users import bulk, export
 from roster.users.cli import purge_deleted
 from roster.users.forms import UserCreateForm, UserEditForm
 from roster.users.models import User, utcnow
@@ -69,6 +69,17 @@ STATUSES = {"active": True, "inactive": False}
 @bp.app_template_filter("user_count")
 def user_count(count: int) -> str:
     return count_label(count)
+
+
+@bp.app_template_filter("users_exactly")
+def users_exactly(count: int) -> str:
+    return bulk.how_many(count)
+
+
+@bp.app_template_global()
+def bulk_actions(view: TableView) -> list[bulk.BulkAction]:
+    """The action select's options on `view`."""
+    return bulk.offered(view)
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,4 +369,83 @@ def purge(user_id: int) -> Response:
         TABLE,
         "count_oob",
         count=capped_count(current_view()),
+    )
+
+
+@bp.post("/users/bulk")
+@permission_required(Permission.USERS_CHANGE)
+def bulk_action() -> Response:
+    """One action on the ticked users, or on every user the table's filters match.
+
+    A destructive one asks first with the count (the confirm step: a fragment in place of the
+    selection bar, or without JavaScript the table with it); the answer is the table the form
+    was sent from, and a toast with the count (a bulk delete's toast undoes it as one).
+    """
+    order = bulk.BulkRequest.from_form(request.form)
+    if order.problem or order.action is None:
+        return bulk_refused(order, order.problem or bulk.NO_ACTION)
+    if order.asks_first:
+        count, left_out = bulk.count(current_user, order.action, order.selection)
+        confirm = {"order": order, "count": count, "left_out": left_out}
+        response = render(TABLE, "bulk_confirm", confirm=confirm, **table_context(order.view))
+        return retarget(reswap(response, "outerHTML"), "#bulk-bar")
+    try:
+        outcome = bulk.apply(current_user, order.action, order.selection)
+    except Refused as refusal:
+        return bulk_refused(order, str(refusal))
+    flash_outcome(outcome)
+    table = url_for("users.index", **order.view.filter_args())
+    response = render_or_redirect(table, TABLE, "results", **table_context(order.view))
+    if htmx().wants_fragment:
+        # The first page of the same table: the address bar says so (reload, and the undo).
+        push_url(response, table)
+    # The selection is done with: the page's script clears it.
+    return trigger(response, "roster:bulk-done")
+
+
+def bulk_refused(order: bulk.BulkRequest, problem: str) -> Response:
+    """Nothing done: the selection bar says why (422), or the table does, after a redirect."""
+    if not htmx().wants_fragment:
+        flash(problem, "error")
+        return redirect(url_for("users.index", **order.view.filter_args()), 303)
+    response = render(
+        TABLE, "bulk_bar", status=422, bulk_problem=problem, **table_context(order.view)
+    )
+    return retarget(reswap(response, "outerHTML"), "#bulk-bar")
+
+
+def flash_outcome(outcome: bulk.Outcome) -> None:
+    """The toast: the count, why the actor was left out, and Undo for a delete."""
+    text = f"{outcome.action.done} {bulk.how_many(outcome.count)}."
+    if outcome.left_out:
+        text += f" Not you: {outcome.left_out[0].lower()}{outcome.left_out[1:]}"
+    if outcome.action.name != "delete" or not outcome.count:
+        flash(text, "success")
+        return
+    flash(
+        {
+            "text": text,
+            "action": url_for("users.undo_bulk_delete", batch=outcome.batch),
+            "label": "Undo",
+            "id": f"undo-{outcome.batch}",
+            "lifetime": UNDO_LIFETIME_MS,
+            "target": "#users-results",
+        },
+        "success",
+    )
+
+
+@bp.post("/users/bulk/<batch>/restore")
+@permission_required(Permission.USERS_CHANGE)
+def undo_bulk_delete(batch: str) -> Response:
+    """Undo a bulk delete: every user it took (and still in the trash) comes back at once."""
+    restored = bulk.undo_delete(current_user, batch)
+    flash(f"Restored {bulk.how_many(restored)}.", "success")
+    return render_or_redirect(
+        table_url(),
+        TABLE,
+        "results",
+        oob=["undo_gone_oob"],
+        undo_id=f"undo-{batch}",
+        **table_context(current_view()),
     )
