@@ -422,16 +422,11 @@ def flash_outcome(outcome: bulk.Outcome) -> None:
     if outcome.action.name != "delete" or not outcome.count:
         flash(text, "success")
         return
-    flash(
-        {
-            "text": text,
-            "action": url_for("users.undo_bulk_delete", batch=outcome.batch),
-            "label": "Undo",
-            "id": f"undo-{outcome.batch}",
-            "lifetime": UNDO_LIFETIME_MS,
-            "target": "#users-results",
-        },
-        "success",
+    flash_undo(
+        text,
+        url_for("users.undo_bulk_delete", batch=outcome.batch),
+        toast_id=f"undo-{outcome.batch}",
+        target="#users-results",
     )
 
 
