@@ -178,6 +178,20 @@ def test_with_redis_url_the_counters_live_in_redis(redis_app, redis_prefix, memb
     assert any(f"account:{member.id}|ip:10.0.0.1" in key for key in keys), keys
 
 
+def test_each_app_counts_under_its_own_key_prefix(make_app, member, redis_prefix):
+    """The limiter is one object for every app of a process: the second app's prefix counts."""
+    for name in ("first", "second"):
+        app = make_app(
+            without=("RATELIMIT_STORAGE_URI",),
+            REDIS_URL=REDIS_URL,
+            RATELIMIT_KEY_PREFIX=f"{redis_prefix}{name}",
+        )
+    fail(app.test_client())
+    keys = [key.decode() for key in redis.Redis.from_url(REDIS_URL).scan_iter(f"*{redis_prefix}*")]
+    assert keys
+    assert all(f"{redis_prefix}second" in key for key in keys), keys
+
+
 def test_redis_limits_hold_across_workers(redis_app):
     """Two apps stand for two gunicorn workers: the second sees the first one's failures."""
     first = redis_app().test_client()

@@ -87,9 +87,7 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         # The base of every link in mail; never taken from a request's Host header.
         SITE_URL=os.environ.get("SITE_URL"),
     )
-    if "REDIS_KEY_PREFIX" in os.environ:
-        # Only then: the limiter, one object for every app of a process, keeps the first prefix.
-        app.config["RATELIMIT_KEY_PREFIX"] = f"{app.config['REDIS_KEY_PREFIX']}limits"
+    app.config["RATELIMIT_KEY_PREFIX"] = f"{app.config['REDIS_KEY_PREFIX']}limits"
     if "SECRET_KEY" in os.environ:
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     app.config.update(overrides or {})

@@ -35,6 +35,8 @@ class Limiter(BaseLimiter):
     """Flask-Limiter, whose one instance may serve several apps in a process (tests build many)."""
 
     def init_app(self, app: Flask) -> None:
+        # Flask-Limiter keeps the first app's key prefix for good; each app brings its own.
+        self._key_prefix = ""
         super().init_app(app)
         # A new app has a new storage: a storage an earlier app found dead says nothing about it.
         self._storage_dead = False
