@@ -127,6 +127,7 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("users.purge", "DELETE"): ADMINS,
     ("live.users", "GET"): STAFF,
     ("live.audit", "GET"): STAFF,
+    ("live.details", "GET"): STAFF,
 }
 
 # Routes about a user in the trash: their path names the deleted user instead of the owner.

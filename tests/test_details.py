@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from roster.posts.models import Post
-from roster.users.models import utcnow
+from roster.users.models import User, utcnow
 from tests.helpers import (
     HX,
     PASSWORD,
@@ -52,6 +54,7 @@ def test_an_admin_sees_the_whole_account(admin_client, busy_member):
         "Role": "Member",
         "Status": "Active",
         "Created": facts(page)["Created"],
+        "Two-factor sign-in": "Off",
         "Email confirmed": "No",
     }
     assert [item.get("data-action") for item in find_all(page, '[data-testid="sign-in"]')] == [
@@ -137,3 +140,9 @@ def test_anonymous_visitors_go_to_sign_in(client, member):
 
 def test_members_are_refused(member_client, member):
     assert member_client.get(f"/users/{member.id}/details").status_code == 403
+
+
+def test_the_account_says_whether_two_factor_sign_in_is_on(app, admin_client, member):
+    change(app, User, member.id, mfa_enabled_at=datetime(2026, 3, 1, tzinfo=UTC))
+    page = admin_client.get(f"/users/{member.id}/details")
+    assert facts(page)["Two-factor sign-in"] == "On since 1 Mar 2026"

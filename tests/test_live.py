@@ -25,7 +25,7 @@ from roster.live.hub import close_all
 from roster.live.stream import HOLE_SECONDS, Cursor
 from roster.users.models import User
 from tests.conftest import RosterClient
-from tests.helpers import HX, REDIS_URL, change, find_all, parse, scalar, sign_in
+from tests.helpers import HX, REDIS_URL, change, find, find_all, parse, scalar, sign_in, text_of
 
 WAIT = 5.0  # seconds: far more than any event takes, far less than a hung test
 
@@ -408,3 +408,31 @@ def test_the_cursor_waits_at_a_hole_then_gives_it_up():
     assert cursor.last == 13
     cursor.settle(now=102.0 + HOLE_SECONDS)
     assert (cursor.last, cursor.seen) == (15, set())
+
+
+# ---- a user's details ---------------------------------------------------------------------------
+
+
+def test_the_details_page_is_sent_again_when_its_user_changes(app, admin_client, make_user):
+    ada, bob = make_user("ada"), make_user("bob")
+    page = admin_client.get(f"/users/{ada.id}/details")
+    [connector] = find_all(page, "[data-live]")
+    assert connector.get("hx-sse:connect").startswith(f"/live/details?user={ada.id}")
+    before = last_entry_id(app)
+    rename(admin_client, bob, "Bob B.")
+    rename(admin_client, ada, "Ada L.")
+
+    events = stream(admin_client, f"/live/details?user={ada.id}", **{"Last-Event-ID": str(before)})
+    [change] = [event for event in events if event.data]
+    assert partial_targets(change.html) == ["#user-details"]
+    assert text_of(find(change.html, '[data-testid="fact-name"]')) == "Ada L."
+    # A change to someone else sends nothing to this page.
+    events = stream(admin_client, f"/live/details?user={bob.id}", **{"Last-Event-ID": change.id})
+    assert [event.data for event in events] == [[]]
+
+
+def test_moderators_watch_details_and_members_do_not(app, moderator_client, member, admin):
+    assert stream(moderator_client, f"/live/details?user={admin.id}")
+    member_client = app.test_client()
+    sign_in(member_client, member.username)
+    assert member_client.get(f"/live/details?user={admin.id}").status_code == 403

@@ -215,6 +215,7 @@ ENTRIES: list[Entry] = [
         partial(samples.trashed_row, "confirm_purge_row"),
     ),
     Entry("details/user.html", "content", "admin", samples.details),
+    Entry("details/user.html", "details", "streamed", samples.details),
     Entry(
         "details/user.html", "content", "moderator", partial(samples.details, viewer="moderator")
     ),

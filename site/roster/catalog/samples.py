@@ -703,6 +703,7 @@ def details(kind: str = "ordinary", *, viewer: str = "admin") -> Context:
     Sign out buttons): sign-ins, two open sessions, posts (the newest hidden), history."""
     admin, someone, *_ = people(kind)
     someone.email_verified_at = EPOCH - timedelta(days=30)
+    someone.mfa_enabled_at = EPOCH - timedelta(days=10)
     entries = audit_entries(kind)
     their_posts = posts(kind, authors=[someone])
     hidden(their_posts[0])

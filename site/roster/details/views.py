@@ -7,6 +7,8 @@ audit log itself (/audit?user=<id>) pages through the rest.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, current_app
 
 from roster.audit.actions import ACTIONS
@@ -19,19 +21,23 @@ from roster.sessions.views import sessions_context
 from roster.users.models import User
 
 bp = Blueprint("details", __name__)
+PAGE = "details/user.html"
+
+
+def details_context(user: User) -> dict[str, Any]:
+    """Everything the page shows about `user` (also what its live stream sends again)."""
+    shown = current_app.config["DETAILS_ROWS"]
+    return {
+        "user": user,
+        "sign_ins": sign_ins(user.id, shown),
+        "posts": newest_posts_of(user, shown),
+        "history": fetch_page(AuditView(user=str(user.id)), shown),
+        "actions": ACTIONS,
+        **sessions_context(user, admin_view=True),
+    }
 
 
 @bp.get("/users/<int:user_id>/details")
 @permission_required(Permission.USERS_READ)
 def show(user_id: int) -> Response:
-    user = db.get_or_404(User, user_id)
-    shown = current_app.config["DETAILS_ROWS"]
-    return render(
-        "details/user.html",
-        user=user,
-        sign_ins=sign_ins(user.id, shown),
-        posts=newest_posts_of(user, shown),
-        history=fetch_page(AuditView(user=str(user.id)), shown),
-        actions=ACTIONS,
-        **sessions_context(user, admin_view=True),
-    )
+    return render(PAGE, **details_context(db.get_or_404(User, user_id)))

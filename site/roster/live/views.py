@@ -12,13 +12,14 @@ from flask import Blueprint, Response, abort, current_app, request, stream_with_
 from flask_login import current_user, login_required
 
 from roster.audit.live import audit_log
+from roster.details.live import user_details
 from roster.live.hub import Hub, TooManyStreams
 from roster.live.stream import events, start_cursor
 from roster.live.topics import Topic
 from roster.sessions.service import current_session
 from roster.users.live import user_table
 
-TOPICS: dict[str, Topic] = {topic.name: topic for topic in (user_table, audit_log)}
+TOPICS: dict[str, Topic] = {topic.name: topic for topic in (user_table, audit_log, user_details)}
 
 bp = Blueprint("live", __name__)
 
