@@ -139,7 +139,8 @@ def test_the_guard_runs_alone_while_another_removal_is_open(app, admin, boss):
     first.join(10)
     second.join(10)
     assert waited
-    assert outcome == [f"{boss.id} saved", f"{admin.id} refused"]
+    # Either may note its outcome first: the refusal can run the moment the commit lets it go.
+    assert sorted(outcome) == sorted([f"{boss.id} saved", f"{admin.id} refused"])
     assert active_admins(app) == 1
 
 
