@@ -5,10 +5,13 @@ from __future__ import annotations
 import gzip
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import brotli
+import pytest
 
+from roster import PROJECT_ROOT
 from roster.assets import static_version
 from roster.security import CONTENT_SECURITY_POLICY
 from tests.helpers import HX, find, find_all, parse
@@ -129,3 +132,12 @@ def test_static_javascript_is_compressed(client):
 def test_production_templates_are_not_rechecked_on_disk(app):
     """Jinja compiles each template once per process; only debug stats files on every render."""
     assert app.jinja_env.auto_reload is False
+
+
+@pytest.mark.parametrize("script", sorted((PROJECT_ROOT / "static" / "js").glob("*.js")), ids=str)
+def test_our_scripts_parse(script: Path):
+    """A merge that drops a closing line breaks every behaviour in the file at once, silently."""
+    node = shutil.which("node")
+    assert node, "Node.js is part of the set-up (npm installs htmx)"
+    result = subprocess.run([node, "--check", str(script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

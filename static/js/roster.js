@@ -248,6 +248,8 @@
     document.addEventListener("change", (event) => {
         if (event.target.matches?.("#search-q")) settle();
     });
+})();
+
 // ==== users table: bulk selection ====
 // The row checkboxes belong to the selection bar's form (#bulk-bar). On top of that plain
 // form: shift-click ticks a range, the header box ticks the page, and the selection is a set
