@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from flask import current_app
 from jinja2_fragments.flask import render_block
 from werkzeug.datastructures import MultiDict
 
@@ -19,7 +20,7 @@ from roster.auth.permissions import Permission, has_permission
 from roster.extensions import db
 from roster.live.topics import Topic
 from roster.users.models import User
-from roster.users.queries import TableView, capped_count, filtered_users
+from roster.users.queries import TableView, capped_count, fetch_page, filtered_users
 
 TABLE = "users/index.html"
 ADDED = {"user.create", "user.restore"}
@@ -31,7 +32,8 @@ def may_watch(user: User) -> bool:
 
 
 def render_changes(entries: Sequence[AuditEntry], args: Mapping[str, str]) -> str:
-    """The changed rows for a viewer of the table at `args`: one query, two with a new count."""
+    """The changed rows for a viewer of the table at `args`: one query, two with a new count,
+    one more when users were added (which of them the first page holds)."""
     about = [e for e in entries if e.action.startswith("user.") and e.target_id is not None]
     if not about:
         return ""
@@ -42,6 +44,10 @@ def render_changes(entries: Sequence[AuditEntry], args: Mapping[str, str]) -> st
     }
     first_page = not (view.after or view.before)
     added = {e.target_id for e in about if e.action in ADDED and first_page} & shown.keys()
+    if added:
+        # Only those the first page holds now: a batch of 30 restored must not make it 55 long.
+        per_page = current_app.config["USERS_PER_PAGE"]
+        added &= {user.id for user in fetch_page(view, per_page).items}
     recount = any(entry.action in RECOUNTED for entry in about)
     return render_block(
         TABLE,
