@@ -67,6 +67,8 @@ def server_env(
         "ROSTER_INSTANCE_PATH": str(folder / "instance"),
         # The fragment catalog: accessibility tests and screenshots render its states.
         "CATALOG": "1",
+        # Every e2e test that needs a new account registers one, all from 127.0.0.1.
+        "REGISTER_RATE_LIMIT": "1000/hour",
         # Links in mail lead back to this server, as they would to a production site.
         "MAIL_URL": mail_server.url,
         "SITE_URL": f"http://127.0.0.1:{server_port}",

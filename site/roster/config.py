@@ -69,7 +69,7 @@ def load_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
         LOGIN_ACCOUNT_RATE_LIMIT="50/minute",
         LOGIN_ADDRESS_RATE_LIMIT="30/minute",
         # Registration attempts per address; as-you-type field checks per address.
-        REGISTER_RATE_LIMIT="20/hour",
+        REGISTER_RATE_LIMIT=os.environ.get("REGISTER_RATE_LIMIT", "20/hour"),
         FIELD_CHECK_RATE_LIMIT="120/minute",
         # Wrong current passwords per account on the change-password form.
         PASSWORD_CHECK_RATE_LIMIT="5/minute",  # noqa: S106 (a rate, not a password)
