@@ -10,14 +10,9 @@ from jinja2_fragments.flask import render_block
 from roster.audit.actions import ACTIONS
 from roster.audit.models import AuditEntry
 from roster.audit.queries import AuditView, filtered_entries
-from roster.auth.permissions import Permission, has_permission
+from roster.auth.permissions import Permission
 from roster.extensions import db
-from roster.live.topics import Topic
-from roster.users.models import User
-
-
-def may_watch(user: User) -> bool:
-    return has_permission(user, Permission.AUDIT_READ)
+from roster.live.topics import Topic, watched_with
 
 
 def render_entries(entries: Sequence[AuditEntry], args: Mapping[str, str]) -> str:
@@ -34,4 +29,4 @@ def render_entries(entries: Sequence[AuditEntry], args: Mapping[str, str]) -> st
     return render_block("audit/index.html", "live_entries", entries=matching, actions=ACTIONS)
 
 
-audit_log = Topic("audit", may_watch, render_entries)
+audit_log = Topic("audit", watched_with(Permission.AUDIT_READ), render_entries)

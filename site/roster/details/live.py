@@ -9,15 +9,11 @@ from collections.abc import Mapping, Sequence
 from jinja2_fragments.flask import render_block
 
 from roster.audit.models import AuditEntry
-from roster.auth.permissions import Permission, has_permission
+from roster.auth.permissions import Permission
 from roster.details.views import PAGE, details_context
 from roster.extensions import db
-from roster.live.topics import Topic
+from roster.live.topics import Topic, watched_with
 from roster.users.models import User
-
-
-def may_watch(user: User) -> bool:
-    return has_permission(user, Permission.USERS_READ)
 
 
 def render_details(entries: Sequence[AuditEntry], args: Mapping[str, str]) -> str:
@@ -36,4 +32,4 @@ def render_details(entries: Sequence[AuditEntry], args: Mapping[str, str]) -> st
     )
 
 
-user_details = Topic("details", may_watch, render_details)
+user_details = Topic("details", watched_with(Permission.USERS_READ), render_details)

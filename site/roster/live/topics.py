@@ -13,7 +13,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from roster.audit.models import AuditEntry
+from roster.auth.permissions import Permission, has_permission
 from roster.users.models import User
+
+
+def watched_with(permission: Permission) -> Callable[[User], bool]:
+    """A topic's `may_watch`: whoever has `permission` (the one asked by the screen's page)."""
+    return lambda user: has_permission(user, permission)
 
 
 @dataclass(frozen=True)

@@ -16,19 +16,15 @@ from jinja2_fragments.flask import render_block
 from werkzeug.datastructures import MultiDict
 
 from roster.audit.models import AuditEntry
-from roster.auth.permissions import Permission, has_permission
+from roster.auth.permissions import Permission
 from roster.extensions import db
-from roster.live.topics import Topic
+from roster.live.topics import Topic, watched_with
 from roster.users.models import User
 from roster.users.queries import TableView, capped_count, fetch_page, filtered_users
 
 TABLE = "users/index.html"
 ADDED = {"user.create", "user.restore"}
 RECOUNTED = {"user.create", "user.restore", "user.delete", "user.purge"}
-
-
-def may_watch(user: User) -> bool:
-    return has_permission(user, Permission.USERS_READ)
 
 
 def render_changes(entries: Sequence[AuditEntry], args: Mapping[str, str]) -> str:
@@ -59,4 +55,4 @@ def render_changes(entries: Sequence[AuditEntry], args: Mapping[str, str]) -> st
     )
 
 
-user_table = Topic("users", may_watch, render_changes)
+user_table = Topic("users", watched_with(Permission.USERS_READ), render_changes)
