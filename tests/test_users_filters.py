@@ -14,7 +14,7 @@ from roster.extensions import db
 from roster.posts.models import Post
 from roster.users.models import User, utcnow
 from roster.users.policy import Role
-from roster.users.queries import SORT_KEYS, TableView, filter_conditions
+from roster.users.queries import TableView, filter_conditions, sorted_matches
 from tests.helpers import (
     HX,
     HX_HISTORY_RESTORE,
@@ -410,11 +410,17 @@ def test_each_filter_uses_an_index(app, people, name):
 @pytest.mark.parametrize("sort", ["name", "status", "last_sign_in", "username", "created"])
 @pytest.mark.parametrize("descending", [False, True])
 def test_each_sort_walks_an_index(app, people, sort, descending):
-    """No sort step: the page's rows come off an index in order, whichever way round."""
-    key = SORT_KEYS[sort](User)
-    order = [column.desc() if descending else column.asc() for column in key]
-    plan = explain(app, select(User.id, *key).order_by(*order).limit(26))
-    assert_indexed(app, plan, ordered=True)
+    """No sort step: the page's rows, and the export's, come off the sort's index in order,
+    whichever way round (on SQLite, `Likely` keeps "not deleted" from sending the plan through
+    the deleted_at index and a sort of every live user)."""
+    view = TableView(sort=f"-{sort}" if descending else sort)
+    with app.app_context():
+        export = sorted_matches(view, User.id)
+    for query in (export, export.limit(26)):
+        plan = explain(app, query)
+        assert_indexed(app, plan, ordered=True)
+        if dialect(app) == "sqlite":
+            assert "deleted_at" not in plan, plan
 
 
 def test_the_trash_walks_its_index_in_order(app, people):
