@@ -256,7 +256,6 @@ REDIS_URL = f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}"
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
-@contextmanager
 def empty_postgres() -> None:
     """Every row gone and the ids back at 1, in the app's PostgreSQL schema (app context).
 
@@ -273,6 +272,7 @@ def empty_postgres() -> None:
         )
 
 
+@contextmanager
 def app_at_revision(
     request: pytest.FixtureRequest, tmp_path: Path, revision: str
 ) -> Iterator[Flask]:
