@@ -4,7 +4,7 @@ queries; the export reads the same matches, streamed."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -27,7 +27,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from roster.days import midnight, parse_day
 from roster.extensions import db
-from roster.pagination import Page, cursor_args, keyset_page
+from roster.pagination import Page, cursor_args, keyset_page, link_args
 from roster.users.models import User, last_sign_in_key
 from roster.users.policy import Role
 
@@ -117,20 +117,8 @@ class TableView:
         return self.sort.startswith("-")
 
     def args(self, **changes: Any) -> dict[str, Any]:
-        """Query-string arguments for a link to this view with `changes` (None values dropped)."""
-        view = replace(self, **changes)
-        values = {
-            "q": view.q,
-            "role": view.role,
-            "status": view.status,
-            "joined_after": view.joined_after.isoformat() if view.joined_after else None,
-            "joined_before": view.joined_before.isoformat() if view.joined_before else None,
-            "verified": view.verified,
-            "sort": view.sort,
-            "after": view.after,
-            "before": view.before,
-        }
-        return {k: v for k, v in values.items() if v not in (None, "") and v != DEFAULT_SORT}
+        """Query-string arguments for a link to this view with `changes` (defaults dropped)."""
+        return link_args(self, **changes)
 
     def without_filters(self) -> dict[str, Any]:
         """Arguments for "clear the filters": the same search and sort, first page."""
