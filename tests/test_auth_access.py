@@ -150,3 +150,11 @@ def test_nobody_signed_out_has_a_permission(app, admin, moderator):
 def test_a_misspelt_permission_fails_loudly(admin):
     with pytest.raises(ValueError, match=r"users\.rd"):
         has_permission(admin, "users.rd")
+
+
+def test_the_page_to_come_back_to_keeps_its_query_as_typed(client):
+    response = client.get("/users?q=X")
+    assert response.status_code == 303
+    assert parse_qs(urlsplit(response.headers["Location"]).query) == {"next": ["/users?q=X"]}
+    bare = client.get("/users?")
+    assert parse_qs(urlsplit(bare.headers["Location"]).query) == {"next": ["/users"]}

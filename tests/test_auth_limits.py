@@ -10,12 +10,14 @@ import socket
 import subprocess
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
 import redis
+from flask import request
 
-from roster.auth import views
+from roster.auth import limits, views
 from tests.helpers import HX, PASSWORD, REDIS_URL
 
 # A database number of this run's own (and a key prefix per test) beside other checkouts' runs.
@@ -335,3 +337,41 @@ def test_limits_go_back_to_redis_when_it_returns(make_app, member, own_redis, ca
                 break
     assert "Rate limit storage recovered" in caplog.text
     assert own_redis.keys("*"), "the counters are in Redis again"
+
+
+# ---- the limit decorators, applied here to a probe view ---------------------------------------
+
+
+def probe_route(app, decorate) -> str:
+    """A view answering ?status= (200 by default), decorated now, on a path of its own."""
+
+    def probe():
+        return "", int(request.args.get("status", 200))
+
+    # Flask-Limiter files decorated limits under the view's name: one name per probe.
+    probe.__name__ = f"probe_{uuid.uuid4().hex}"
+    app.add_url_rule(f"/{probe.__name__}", view_func=decorate(probe), methods=["GET", "POST"])
+    return f"/{probe.__name__}"
+
+
+def test_limit_failures_counts_failed_posts_only(make_app):
+    app = make_app(LOGIN_RATE_LIMIT="2/minute")
+    path = probe_route(app, limits.limit_failures(("LOGIN_RATE_LIMIT", limits.client_address_key)))
+    client = app.test_client()
+    for _ in range(5):  # successes give their count back
+        assert client.post(path).status_code == 200
+    for _ in range(5):  # reads are never counted
+        assert client.get(f"{path}?status=422").status_code == 422
+    assert [client.post(f"{path}?status=422").status_code for _ in range(3)] == [422, 422, 429]
+    # Another address has counts of its own.
+    assert client.post(f"{path}?status=422", **from_address("10.9.9.9")).status_code == 422
+
+
+def test_limit_failed_password_checks_counts_wrong_passwords_only(make_app):
+    app = make_app(PASSWORD_CHECK_RATE_LIMIT="2/minute")
+    path = probe_route(app, limits.limit_failed_password_checks)
+    client = app.test_client()
+    for _ in range(5):
+        assert client.post(path).status_code == 200
+        assert client.get(f"{path}?status=422").status_code == 422
+    assert [client.post(f"{path}?status=422").status_code for _ in range(3)] == [422, 422, 429]

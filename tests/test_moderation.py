@@ -261,3 +261,10 @@ def test_a_moderator_still_edits_only_their_own_posts(post, moderator_client):
 def test_the_audit_log_offers_the_moderation_actions(admin_client):
     options = texts(admin_client.get("/audit"), 'select[name="action"] option')
     assert {"Hid post", "Unhid post", "Deleted post"} <= set(options)
+
+
+def test_the_profiles_post_count_counts_what_its_viewer_sees(app, member, hidden_post):
+    save(app, Post(author_id=member.id, title="Fine", body="Allowed"))
+    count = '[data-testid="post-count"]'
+    assert text_of(find(browser(app).get("/user/member"), count)) == "1 post"
+    assert text_of(find(browser(app, member).get("/user/member"), count)) == "2 posts"

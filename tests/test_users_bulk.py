@@ -73,7 +73,7 @@ def toast(response) -> str:
 # ---- each action, on ticked ids -------------------------------------------------------------
 
 
-def test_deactivate_then_activate_ticked_users(app, admin_client, crowd):
+def test_deactivate_then_activate_ticked_users(app, admin_client, crowd, admin):
     chosen, others = crowd["members"][:4], crowd["members"][4:]
     response = post(
         admin_client, {"action": "deactivate", "ids": ids_of(chosen), "confirm": "yes"}, headers=HX
@@ -84,11 +84,16 @@ def test_deactivate_then_activate_ticked_users(app, admin_client, crowd):
     assert column(app, "is_active", chosen) == [False] * 4
     assert column(app, "is_active", others) == [True] * 3
     assert {e.target_id for e in entries(app, "user.update")} == {u.id for u in chosen}
+    assert {e.actor_id for e in entries(app, "user.update")} == {admin.id}
     assert entries(app, "user.update")[0].changes == {"is_active": [True, False]}
     assert "roster:bulk-done" in response.headers["HX-Trigger"]
-    # Activate needs no confirm step.
+    changed_at = column(app, "updated_at", chosen)
+    assert all(after > user.updated_at for after, user in zip(changed_at, chosen, strict=True))
+    # Activate needs no confirm step, and its toast offers no Undo.
     response = post(admin_client, {"action": "activate", "ids": ids_of(chosen)}, headers=HX)
     assert toast(response) == "Activated 4 users."
+    assert texts(response, '.toast-success[data-testid="toast"] p') == ["Activated 4 users."]
+    assert find_all(response, '[data-testid="toast-action"]') == []
     assert column(app, "is_active", chosen) == [True] * 4
 
 
@@ -349,6 +354,42 @@ def test_no_action_or_no_selection_is_refused_with_a_message(app, admin_client, 
     assert plain.status_code == 303
 
 
+def test_without_javascript_a_refusal_is_an_error_toast_over_the_same_table(admin_client, crowd):
+    data = {"action": "activate", "role": "member", "sort": "-username"}
+    refused = post(admin_client, data)
+    assert refused.status_code == 303
+    location = urlsplit(refused.headers["Location"])
+    assert location.path == "/users"
+    assert parse_qs(location.query) == {"role": ["member"], "sort": ["-username"]}
+    page = admin_client.get(refused.headers["Location"])
+    assert texts(page, ".toast-error p") == [bulk.NOTHING_SELECTED]
+
+
+def test_ids_no_user_can_have_select_nothing(admin_client, crowd):
+    for ids in (["0"], ["-3"], [str(bulk.MAX_ID + 1)], ["123456789012"]):
+        response = post(admin_client, {"action": "activate", "ids": ids}, headers=HX)
+        assert response.status_code == 422
+        assert text_of(find(response, '[data-testid="bulk-error"]')) == bulk.NOTHING_SELECTED
+    highest = post(admin_client, {"action": "activate", "ids": [str(bulk.MAX_ID)]}, headers=HX)
+    assert highest.status_code == 200
+    assert toast(highest) == "Activated 0 users."
+
+
+def test_the_confirm_step_carries_the_ticked_ids(admin_client, crowd):
+    chosen = crowd["members"][:2]
+    response = post(admin_client, {"action": "delete", "ids": ids_of(chosen)}, headers=HX)
+    confirm = find(response, '[data-testid="bulk-confirm"]')
+    ids = [i.get("value") for i in find_all(confirm, 'input[type=hidden][name="ids"]')]
+    assert sorted(ids) == sorted(ids_of(chosen))
+
+
+def test_every_match_means_every_page_whatever_page_it_was_sent_from(app, admin_client, crowd):
+    page = {"role": "member", "sort": "username", "after": "bWVtMg", "before": "bWVtNg"}
+    data = {"action": "deactivate", "scope": "matching", "confirm": "yes", **page}
+    response = post(admin_client, data, headers=HX)
+    assert toast(response) == "Deactivated 7 users."
+
+
 @pytest.mark.parametrize("path", ["/users/bulk", "/users/bulk/0123456789abcdef/restore"])
 def test_moderators_and_members_are_refused(app, client, crowd, moderator, member, path):
     target = crowd["members"][0]
@@ -458,3 +499,38 @@ def test_the_matching_subquery_of_a_plain_view_is_indexed(app, crowd, admin):
         actor = db.session.get(User, admin.id)
         chosen = bulk.plan(actor, bulk.ACTIONS["delete"], bulk.Selection(view=TableView())).chosen
     assert_indexed(app, explain(app, chosen))
+
+
+# ---- the role actions, as built ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_a_role_action_makes_that_role_and_audits_each_old_one(app, role):
+    """role_action builds each "Make <role>" entry (here, not at import, so each part is
+    checked where it is made)."""
+    action = bulk.role_action(role)
+    assert (action.name, action.label, action.done) == (
+        f"role-{role.value}",
+        f"Make {role.value}",
+        f"Made {role.value}:",
+    )
+    assert action.audit == "user.update"
+    assert action.values(utcnow()) == {"role": role.value}
+    audited = action.audited(utcnow())
+    others = [other for other in Role if other != role]
+    assert [changes for _, changes in audited] == [
+        {"role": (other.value, role.value)} for other in others
+    ]
+    with app.app_context():
+        conditions = [str(condition.compile(db.engine)) for condition, _ in audited]
+        eligible = str(action.eligible.compile(db.engine))
+    assert all("users.role =" in condition for condition in conditions)
+    assert "users.role !=" in eligible
+    assert "users.deleted_at IS NULL" in eligible
+    assert action.self_problem == bulk.rules.SELF_DEMOTE
+    # Making someone an admin takes no admin away and asks nothing; the others may do both.
+    assert action.takes_admins is (role != Role.admin)
+    assert action.confirm is (role != Role.admin)
+    assert action.ends_sessions is None
+    assert action.trash is False
+    assert bulk.ACTIONS[action.name].label == action.label

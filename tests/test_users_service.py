@@ -6,6 +6,7 @@ import pytest
 from flask_wtf import FlaskForm
 from sqlalchemy import select, update
 
+from roster.audit.models import AuditEntry
 from roster.extensions import db
 from roster.submission import Refused, form_status, submit
 from roster.users import rules
@@ -21,6 +22,7 @@ from roster.users.service import (
     UserChange,
     create_user,
     delete_user,
+    hash_method,
     restore_user,
     update_user,
 )
@@ -87,15 +89,20 @@ def test_update_applies_the_change_and_keeps_what_it_leaves_out(admin, member, i
         True,
     )
     assert user.check_password("another password!")
+    # Hashed the configured way (the tests' fast method), not Werkzeug's default.
+    assert user.password_hash.startswith(hash_method() + "$")
 
 
 def test_update_reports_clashes_and_rules_together(admin, make_user, in_app):
     other = make_user("other")
     admin = get(admin)
-    change = change_of(admin, email=other.email, role=Role.member, is_active=False)
+    change = change_of(
+        admin, username=other.username, email=other.email, role=Role.member, is_active=False
+    )
     with pytest.raises(Refused) as refusal:
         update_user(admin, admin, change, admin.version)
     assert refusal.value.problems == {
+        "username": TAKEN_MESSAGES["username"],
         "email": TAKEN_MESSAGES["email"],
         "role": rules.SELF_DEMOTE,
         "is_active": rules.SELF_DEACTIVATE,
@@ -152,3 +159,31 @@ def test_submit_puts_a_refusal_on_the_form(app):
 def test_form_status(app, method, status):
     with app.test_request_context("/", method=method):
         assert form_status(FlaskForm()) == status
+
+
+def test_each_change_is_audited_as_the_actors(admin, member, in_app):
+    admin, member = get(admin), get(member)
+    update_user(admin, member, change_of(member, display_name="Renamed"), member.version)
+    delete_user(admin, stored(member.id))
+    restore_user(admin, stored(member.id))
+    entries = db.session.execute(
+        select(AuditEntry.action, AuditEntry.actor_id)
+        .where(AuditEntry.target_id == member.id, AuditEntry.action != "user.create")
+        .order_by(AuditEntry.id)
+    ).all()
+    assert entries == [
+        ("user.update", admin.id),
+        ("user.delete", admin.id),
+        ("user.restore", admin.id),
+    ]
+
+
+def test_editing_someone_who_is_no_admin_never_asks_for_an_admin(make_user, in_app):
+    """The active-admin guard runs only when the change takes an admin away: a site whose
+    admins are all inactive (say, restored from a backup) can still edit its moderators."""
+    moderator = get(make_user("mod", role=Role.moderator))
+    db.session.execute(update(User).where(User.role == Role.admin.value).values(is_active=False))
+    db.session.commit()
+    member = get(make_user("plain"))
+    update_user(moderator, member, change_of(member, display_name="Still editable"), member.version)
+    assert stored(member.id).display_name == "Still editable"

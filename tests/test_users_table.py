@@ -307,6 +307,7 @@ def test_create_with_htmx_returns_form_new_row_and_count(app, admin_client):
     assert response.status_code == 200
     assert user is not None
     assert not user.is_admin
+    assert user.display_name == ""
     assert user.check_password(PASSWORD)
     answer = parse(html)
     assert find_all(answer, "form#create-user-form")
@@ -549,7 +550,11 @@ def test_delete_then_undo_restores_everything(app, admin_client, member):
     assert response.status_code == 200
     assert text_of(find(html, '[hx-swap-oob="innerHTML:#user-count"]')) == "1 user"
     assert find_all(html, f'form[action="/users/{member.id}/restore"]')
-    assert find_all(html, '[data-lifetime="15000"]')
+    toast = find(html, '.toast-success[data-lifetime="15000"]')
+    assert toast.get("id") == f"toast-undo-{member.id}"
+    undo_form = find(toast, "form")
+    assert undo_form.get("hx-target") == "#users-results"
+    assert text_of(find(undo_form, '[data-testid="toast-action"]')) == "Undo"
     assert fetch(app, User, member.id).deleted_at is not None
     assert member.id not in row_ids(admin_client.get("/users", headers=HX))
     assert admin_client.get("/user/member").status_code == 404

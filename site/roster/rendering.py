@@ -59,7 +59,6 @@ def render_or_redirect(
     block: str,
     *,
     oob: Sequence[str] = (),
-    status: int = 200,
     **context: Any,
 ) -> Response:
     """The answer to a change: the fragments for htmx, or a 303 to `url` for a plain form.
@@ -67,7 +66,7 @@ def render_or_redirect(
     Flashed messages reach the user either way: as out-of-band toasts, or on the next page.
     """
     if htmx().wants_fragment:
-        return render_fragment(template, block, oob=oob, status=status, **context)
+        return render_fragment(template, block, oob=oob, **context)
     return vary(redirect(url, 303))
 
 

@@ -1,0 +1,147 @@
+"""Services and queries called directly, for what their HTTP callers cannot show apart: who is
+recorded as the actor, which rows a statement may touch, and the order and scope of reads."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from roster.audit.models import AuditEntry
+from roster.extensions import db
+from roster.posts.models import Post
+from roster.posts.queries import count_posts, newest_posts_of
+from roster.posts.service import delete_post, restore_post
+from roster.users.export import HEADER, cells, csv_lines
+from roster.users.models import User, utcnow
+from roster.users.policy import Role
+from roster.users.queries import DEFAULT_SORT, TableView, _escape_like
+from roster.users.service import purge_users
+from tests.helpers import scalar, scalars
+
+
+@pytest.fixture
+def in_app(app):
+    with app.app_context():
+        yield
+
+
+def add_post(author: User, title: str, **fields) -> Post:
+    post = Post(author_id=author.id, title=title, body="text", **fields)
+    db.session.add(post)
+    db.session.commit()
+    return post
+
+
+# ---- posts --------------------------------------------------------------------------------
+
+
+def test_a_moderators_delete_and_restore_are_audited_as_theirs(make_user, in_app):
+    author = db.session.get(User, make_user("author").id)
+    moderator = db.session.get(User, make_user("mod", role=Role.moderator).id)
+    post = add_post(author, "Spam")
+    delete_post(moderator, post)
+    restore_post(moderator, post)
+    rows = db.session.execute(
+        select(AuditEntry.action, AuditEntry.actor_id, AuditEntry.target_id)
+        .where(AuditEntry.action.like("post.%"))
+        .order_by(AuditEntry.id)
+    ).all()
+    assert rows == [
+        ("post.delete", moderator.id, author.id),
+        ("post.restore", moderator.id, author.id),
+    ]
+
+
+def test_counts_and_lists_keep_to_one_author_newest_first(make_user, in_app):
+    author = db.session.get(User, make_user("author").id)
+    other = db.session.get(User, make_user("other").id)
+    now = utcnow()
+    older = add_post(author, "Older", created_at=now - timedelta(days=1))
+    tied_first = add_post(author, "Tied first", created_at=now)
+    tied_second = add_post(author, "Tied second", created_at=now)
+    add_post(author, "Hidden", created_at=now - timedelta(days=2), hidden_at=now)
+    add_post(other, "Not theirs", created_at=now + timedelta(days=1))
+    assert count_posts(author) == 3  # the public's count: not the hidden one
+    assert count_posts(author, author) == 4  # the author sees their hidden post
+    titles = [post.title for post in newest_posts_of(author, 10)]
+    assert titles == [tied_second.title, tied_first.title, older.title, "Hidden"]
+    assert [post.title for post in newest_posts_of(author, 2)] == titles[:2]
+
+
+# ---- users ----------------------------------------------------------------------------------
+
+
+def test_purge_takes_only_deleted_users_and_only_their_posts(app, make_user, admin, in_app):
+    gone = make_user("gone", deleted_at=utcnow())
+    live = make_user("live")
+    for user in (gone, live):
+        add_post(db.session.get(User, user.id), f"by {user.username}")
+    chosen = select(User.id).where(User.id.in_([gone.id, live.id]))
+    assert purge_users(db.session.get(User, admin.id), chosen) == 1
+    assert scalars(app, select(User.username).where(User.id.in_([gone.id, live.id]))) == ["live"]
+    assert scalars(app, select(Post.title)) == ["by live"]
+    entry = scalar(app, select(AuditEntry).where(AuditEntry.action == "user.purge"))
+    assert (entry.actor_id, entry.target_id) == (admin.id, gone.id)
+
+
+def test_like_patterns_escape_their_wildcards():
+    assert _escape_like("50%_off\\") == "50\\%\\_off\\\\"
+    assert _escape_like("plain") == "plain"
+
+
+def test_an_unknown_sort_falls_back_to_the_default():
+    assert TableView.from_args({"sort": "Xusername"}).sort == DEFAULT_SORT
+    assert TableView.from_args({"sort": "-username"}).sort == "-username"
+
+
+def test_clearing_the_filters_keeps_the_search_and_sort_and_leaves_the_page():
+    view = TableView(
+        q="ann",
+        role="admin",
+        status="deleted",
+        verified="yes",
+        sort="username",
+        after="abc",
+        before="def",
+    )
+    assert view.without_filters() == {"q": "ann", "sort": "username"}
+
+
+# ---- the export's lines ---------------------------------------------------------------------
+
+
+def row(**fields) -> SimpleNamespace:
+    base = {
+        "id": 7,
+        "username": "ann",
+        "display_name": "Ann",
+        "email": "ann@example.com",
+        "email_verified_at": None,
+        "role": "member",
+        "is_active": True,
+        "deleted_at": None,
+        "last_sign_in_at": None,
+        "created_at": utcnow().replace(year=2026, month=1, day=2, hour=3, minute=4, second=5),
+    }
+    return SimpleNamespace(**{**base, **fields})
+
+
+def test_each_cell_of_an_export_line():
+    line = dict(zip(HEADER, cells(row()), strict=True))
+    assert line["id"] == "7"
+    assert (line["email_verified"], line["status"], line["last_sign_in"]) == ("no", "active", "")
+    assert line["created"] == "2026-01-02T03:04:05+00:00"
+    verified = cells(row(email_verified_at=utcnow(), is_active=False))
+    assert dict(zip(HEADER, verified, strict=True))["email_verified"] == "yes"
+    assert dict(zip(HEADER, verified, strict=True))["status"] == "inactive"
+    deleted = dict(zip(HEADER, cells(row(deleted_at=utcnow(), is_active=True)), strict=True))
+    assert deleted["status"] == "deleted"
+
+
+def test_export_lines_end_as_spreadsheets_expect(admin, in_app):
+    body = "".join(csv_lines(TableView()))
+    assert body.startswith(",".join(HEADER) + "\r\n")
+    assert body.count("\r\n") == 2  # the header and the admin
