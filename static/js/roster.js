@@ -132,8 +132,20 @@
         if (!mayDiscard(closing)) {
             event.preventDefault();
         } else if (opening) {
-            closing.forEach((row) => row.querySelector("[data-cancel]")?.click());
+            closing.forEach((row) => {
+                const cancel = row.querySelector("[data-cancel]");
+                if (!cancel) return;
+                cancel.dataset.closing = "true";
+                cancel.click();
+            });
         }
+    });
+    // A row closed that way comes back without its autofocus: the focus stays in the new edit.
+    document.addEventListener("htmx:before:swap", (event) => {
+        if (!event.detail.ctx?.sourceElement?.dataset?.closing) return;
+        event.detail.tasks.forEach((task) => {
+            task.fragment?.querySelectorAll?.("[autofocus]").forEach((element) => element.removeAttribute("autofocus"));
+        });
     });
 
     // Double-clicking a cell opens the row for editing, like its Edit button.
