@@ -24,6 +24,7 @@ class Screen:
     name: str
     path: str
     admin: bool = False  # sign in as the e2e admin first
+    scroll_to: str = ""  # a selector: the picture starts there (below the sticky header)
 
 
 SCREENS = [
@@ -32,6 +33,7 @@ SCREENS = [
     Screen("login", "/login"),
     # Sorted by username: the e2e admin (created today) stays out of the picture.
     Screen("users", "/users?sort=username", admin=True),
+    Screen("users-table", "/users?sort=username", admin=True, scroll_to="#users-table"),
 ]
 
 
@@ -45,4 +47,6 @@ def test_screenshot(page: Page, screen: Screen, size: str):
     response = page.goto(screen.path)
     assert response is not None
     assert response.ok, f"{screen.path} answered {response.status}"
+    if screen.scroll_to:
+        page.locator(screen.scroll_to).evaluate("element => element.scrollIntoView()")
     page.screenshot(path=OUT / f"{screen.name}-{size}.png", animations="disabled")

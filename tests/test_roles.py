@@ -48,6 +48,30 @@ def test_a_moderator_reads_the_table_without_any_control_to_change_it(
     assert link.get("href") == f"/users/{member.id}/details"
 
 
+def spans(cells) -> int:
+    """How many table columns these cells take."""
+    return sum(int(cell.get("colspan", "1")) for cell in cells)
+
+
+def test_the_empty_row_spans_the_columns_each_role_sees(admin_client, moderator_client):
+    """Moderators have no checkbox column: a wider empty row would add a column of its own."""
+    for client in (admin_client, moderator_client):
+        page = client.get("/users?q=nobody-by-this-name")
+        headers = find_all(page, "#users-table thead th")
+        assert spans(find_all(page, "#users-empty td")) == len(headers)
+
+
+def test_the_edit_row_has_a_cell_under_each_column(admin_client, member):
+    page = admin_client.get(f"/users/{member.id}/edit")
+    headers = find_all(page, "#users-table thead th")
+    assert spans(find_all(page, f"#user-{member.id} > td")) == len(headers)
+    # Each field belongs to the row's form from its own cell.
+    form = f"edit-{member.id}"
+    for name in ("username", "display_name", "email", "role", "is_active", "password"):
+        assert find(page, f'#user-{member.id} td [name="{name}"]').get("form") == form
+    assert find(page, f"#{form}").xpath("ancestor::td")[0].get("class") == "row-actions"
+
+
 def test_a_moderator_sees_the_users_and_audit_links_a_member_does_not(
     moderator_client, app, member
 ):

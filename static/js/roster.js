@@ -103,6 +103,51 @@
         row?.querySelector("[data-cancel]")?.click();
     });
 
+    // One edit open at a time: opening another closes it (its Cancel puts the plain row back).
+    // Typed changes are never dropped without a question: opening another edit, or a search,
+    // sort, filter, page or any answer that replaces the table (or the page), asks first, and
+    // Cancel there keeps everything as it is.
+    const editRows = () => [...document.querySelectorAll("#users-rows > tr.edit-row")];
+    const changed = (field) => {
+        if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+        if (field.type === "select-one") {
+            const initial = [...field.options].findIndex((option) => option.defaultSelected);
+            return field.selectedIndex !== Math.max(initial, 0);
+        }
+        return field.type !== "hidden" && "defaultValue" in field && field.value !== field.defaultValue;
+    };
+    // The fields of a row's form include those tied to it from other cells (form="edit-<id>").
+    const typedIn = (row) => [...(row.querySelector("form.row-form")?.elements ?? [])].some(changed);
+    const mayDiscard = (rows) => {
+        const names = rows.filter(typedIn).map((row) => row.dataset.username);
+        return !names.length || window.confirm(`Discard the changes you typed for ${names.join(", ")}?`);
+    };
+    document.addEventListener("htmx:before:request", (event) => {
+        const { sourceElement: source, target } = event.detail.ctx;
+        if (!(target instanceof Element)) return;
+        // The edits this answer would close: every other one when an Edit opens, else those
+        // the answer replaces (not the one that asks: its own Save or Cancel).
+        const opening = Boolean(source?.matches?.("[data-edit]"));
+        const closing = editRows().filter((row) => !row.contains(source) && (opening || target.contains(row)));
+        if (!mayDiscard(closing)) {
+            event.preventDefault();
+        } else if (opening) {
+            closing.forEach((row) => {
+                const cancel = row.querySelector("[data-cancel]");
+                if (!cancel) return;
+                cancel.dataset.closing = "true";
+                cancel.click();
+            });
+        }
+    });
+    // A row closed that way comes back without its autofocus: the focus stays in the new edit.
+    document.addEventListener("htmx:before:swap", (event) => {
+        if (!event.detail.ctx?.sourceElement?.dataset?.closing) return;
+        event.detail.tasks.forEach((task) => {
+            task.fragment?.querySelectorAll?.("[autofocus]").forEach((element) => element.removeAttribute("autofocus"));
+        });
+    });
+
     // Double-clicking a cell opens the row for editing, like its Edit button.
     document.addEventListener("dblclick", (event) => {
         if (event.target.closest("a, button, input")) return;
