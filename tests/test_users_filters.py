@@ -402,7 +402,8 @@ def assert_indexed(app: Flask, plan: str, *, ordered: bool = False) -> None:
 @pytest.mark.parametrize("name", FILTERS)
 def test_each_filter_uses_an_index(app, people, name):
     """Each filter's own condition (the live/trash one aside) is an index search."""
-    condition = filter_conditions(FILTERS[name])[-1]
+    with app.app_context():
+        condition = filter_conditions(FILTERS[name])[-1]
     plan = explain(app, select(User.id).where(condition))
     assert_indexed(app, plan)
 
@@ -415,6 +416,19 @@ def test_each_sort_walks_an_index(app, people, sort, descending):
     order = [column.desc() if descending else column.asc() for column in key]
     plan = explain(app, select(User.id, *key).order_by(*order).limit(26))
     assert_indexed(app, plan, ordered=True)
+
+
+@pytest.mark.parametrize("sort", ["name", "status", "last_sign_in", "username", "created"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_the_unfiltered_table_walks_its_sort_index(app, people, sort, descending):
+    """The table's own query (live users only) walks the sort's index too: without a hint,
+    SQLite read every live user off the deleted_at index and sorted them (80 ms at 100,000)."""
+    key = SORT_KEYS[sort](User)
+    order = [column.desc() if descending else column.asc() for column in key]
+    with app.app_context():
+        live = filter_conditions(TableView(), ordered=True)
+    query = select(User.id, *key).where(*live).order_by(*order)
+    assert_indexed(app, explain(app, query.limit(26)), ordered=True)
 
 
 def test_the_trash_walks_its_index_in_order(app, people):

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Select,
     String,
@@ -164,6 +165,17 @@ def live_users():
     return select(User).where(User.deleted_at.is_(None))
 
 
+def live_condition(*, ordered: bool) -> ColumnElement[bool]:
+    """Not deleted. Without statistics SQLite takes `deleted_at IS NULL` for a selective
+    equality and walks the deleted_at index, then sorts every live user (80 ms at 100,000);
+    for an `ordered` read likely() tells it most rows match, so a page walks its sort's index
+    and stops after one page."""
+    condition = User.deleted_at.is_(None)
+    if ordered and db.engine.dialect.name == "sqlite":
+        return func.likely(condition, type_=Boolean)
+    return condition
+
+
 def search_condition(q: str) -> ColumnElement[bool] | None:
     """Match `q` in username, email or display name through an index, on either database."""
     term = q.strip().lower()
@@ -193,10 +205,11 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def filter_conditions(view: TableView) -> list[ColumnElement[bool]]:
-    """The conditions of `view`'s filters and search; each has an index to walk."""
-    deleted = User.deleted_at.is_not(None) if view.trash else User.deleted_at.is_(None)
-    conditions = [deleted]
+def filter_conditions(view: TableView, *, ordered: bool = False) -> list[ColumnElement[bool]]:
+    """The conditions of `view`'s filters and search; each has an index to walk (`ordered`:
+    for a read in the table's order)."""
+    trash = User.deleted_at.is_not(None)
+    conditions = [trash if view.trash else live_condition(ordered=ordered)]
     if view.role:
         conditions.append(User.role == view.role)
     if view.status in ("active", "inactive"):
@@ -213,14 +226,14 @@ def filter_conditions(view: TableView) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def filtered_users(view: TableView) -> Select:
-    return select(User).where(*filter_conditions(view))
+def filtered_users(view: TableView, *, ordered: bool = False) -> Select:
+    return select(User).where(*filter_conditions(view, ordered=ordered))
 
 
 def fetch_page(view: TableView, per_page: int) -> Page[User]:
     """One query: the page's rows plus one more, which says whether the page has a successor."""
     return keyset_page(
-        filtered_users(view),
+        filtered_users(view, ordered=True),
         SORT_KEYS[view.column](User),
         per_page=per_page,
         descending=view.descending,
@@ -233,7 +246,7 @@ def sorted_matches(view: TableView, *columns: Any) -> Select:
     """Every user `view` matches (no paging), as `columns`, in the table's order: the export."""
     order = SORT_KEYS[view.column](User)
     return (
-        filtered_users(view)
+        filtered_users(view, ordered=True)
         .with_only_columns(*columns)
         .order_by(*(column.desc() if view.descending else column.asc() for column in order))
     )
