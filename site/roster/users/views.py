@@ -30,6 +30,7 @@ from werkzeug.datastructures import MultiDict
 from roster.accounts.service import announce_admin_edit, invite_if_passwordless
 from roster.audit.service import record
 from roster.auth.permissions import Permission, can, permission_required
+from roster.conditional import conditional
 from roster.conflicts import Conflict, Gone, rebase
 from roster.extensions import db
 from roster.htmx import htmx, push_url, reswap, retarget, trigger
@@ -191,6 +192,7 @@ def user_change(form: UserEditForm) -> UserChange:
 
 @bp.get("/users")
 @permission_required(Permission.USERS_READ)
+@conditional("users")
 def index() -> Response:
     view = TableView.from_args(request.args)
     response = render(TABLE, "results", **table_context(view))
