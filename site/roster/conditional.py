@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from functools import wraps
+from functools import cache, wraps
 from pathlib import Path
 from typing import ParamSpec
 
@@ -45,8 +45,9 @@ class TableVersion(db.Model):
     version: Mapped[int] = mapped_column(BigInteger)
 
 
+@cache
 def version_column(table: str) -> ScalarSelect[int]:
-    """The table's version as a column, to read along with another statement."""
+    """The table's version as a column, to read along with another statement (built once)."""
     return select(TableVersion.version).where(TableVersion.name == table).scalar_subquery()
 
 
