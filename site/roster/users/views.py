@@ -41,7 +41,7 @@ from roster.users import bulk, export
 from roster.users.cli import purge_deleted
 from roster.users.forms import UserCreateForm, UserEditForm
 from roster.users.models import User, utcnow
-from roster.users.queries import TableView, capped_count, count_label, fetch_page, live_users
+from roster.users.queries import TableView, capped_count, count_label, live_users, read_table
 from roster.users.service import (
     NewUser,
     StaleVersionError,
@@ -97,19 +97,13 @@ def row_links() -> RowLinks:
 
 
 def table_context(view: TableView, *, fresh_form: bool = True, **extra: Any) -> dict[str, Any]:
-    """The rows and count of `view`: two queries at most, whatever the page size.
+    """The rows and count of `view`: two queries at most, whatever the page size (read_table).
 
-    A single page with no neighbours holds every match, so its length is the count: a search
-    that hits a few users costs one query. `fresh_form`: an empty Add user form too (the
-    table's fragments never show it, and building it cost about 5 % of a search).
+    `fresh_form`: an empty Add user form too (the table's fragments never show it, and
+    building it cost about 5 % of a search).
     """
-    page = fetch_page(view, current_app.config["USERS_PER_PAGE"])
-    whole = not (page.has_next or page.has_previous)
-    context = {
-        "view": view,
-        "page": page,
-        "count": len(page.items) if whole else capped_count(view),
-    }
+    page, count = read_table(view, current_app.config["USERS_PER_PAGE"])
+    context = {"view": view, "page": page, "count": count}
     if fresh_form:
         context["create_form"] = UserCreateForm(formdata=None)
     return {**context, **extra}
