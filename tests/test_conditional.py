@@ -3,16 +3,13 @@ nothing; any change to the users, the viewer, the session or the kind of answer 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from flask import Flask
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from roster.extensions import db
 from roster.users.models import User
 from roster.users.policy import Role
-from tests.helpers import HX, HX_BOOSTED, change, row_ids, sign_in
+from tests.helpers import HX, HX_BOOSTED, change, counted_queries, row_ids, sign_in
 
 
 def etag_of(client, url: str = "/users", headers: dict[str, str] | None = None) -> str:
@@ -28,27 +25,13 @@ def again(client, etag: str, url: str = "/users", headers: dict[str, str] | None
     return client.get(url, headers={**(headers or {}), "If-None-Match": etag})
 
 
-@pytest.fixture
-def statements(app: Flask) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
-
-
 @pytest.mark.parametrize("headers", [{}, HX], ids=["page", "fragment"])
 def test_a_repeat_with_nothing_changed_is_a_304_from_one_statement(
-    admin_client, member, statements, headers
+    app, admin_client, member, headers
 ):
     etag = etag_of(admin_client, headers=headers)
-    statements.clear()
-    response = again(admin_client, etag, headers=headers)
+    with counted_queries(app) as statements:
+        response = again(admin_client, etag, headers=headers)
     assert response.status_code == 304
     assert response.data == b""
     assert response.headers["ETag"] == etag
