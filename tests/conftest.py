@@ -30,6 +30,7 @@ from tests.helpers import (
     REDIS_URL,
     UNSAFE_METHODS,
     csrf_token,
+    empty_postgres,
     loaded,
     sign_in,
 )
@@ -121,9 +122,7 @@ def app(request: pytest.FixtureRequest, tmp_path: Path, mail_server: MailServer)
     app.extensions["roster.postman"].drain(10)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            empty_postgres()
         db.engine.dispose()
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
+from roster.audit.queries import AuditView
 from roster.pagination import BadCursor, cursor_args, decode, encode
 from roster.posts.models import Post
 from roster.users.models import User
-from roster.users.queries import SORT_KEYS
+from roster.users.queries import SORT_KEYS, TableView
 
 CREATED = SORT_KEYS["created"](User)
 USERNAME = SORT_KEYS["username"](User)
@@ -75,6 +76,19 @@ def test_after_wins_when_a_link_carries_both():
     assert cursor_args({"after": "a", "before": "b"}) == {"after": "a", "before": None}
     assert cursor_args({"before": "b"}) == {"after": None, "before": "b"}
     assert cursor_args({"after": "", "before": ""}) == {"after": None, "before": None}
+
+
+def test_a_link_carries_what_differs_from_the_defaults_with_dates_as_days():
+    view = TableView(q="ada", joined_after=date(2026, 1, 2), after="cursor")
+    assert view.args(after=None, sort="email") == {
+        "q": "ada",
+        "joined_after": "2026-01-02",
+        "sort": "email",
+    }
+    assert TableView(sort="-created", role="").args() == {}
+    assert AuditView(before=date(2026, 12, 3), older="c").args(older=None) == {
+        "before": "2026-12-03"
+    }
 
 
 def test_importing_a_model_does_not_build_the_app():

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 
 from roster import create_app
 from roster.audit.models import AuditEntry
@@ -34,7 +34,16 @@ from roster.extensions import db
 from roster.users.models import User, utcnow
 from roster.users.service import NewUser, create_user
 from tests.conftest import base_config
-from tests.helpers import HX, PASSWORD, csrf_token, edit_data, fetch, profile_data, scalar
+from tests.helpers import (
+    HX,
+    PASSWORD,
+    csrf_token,
+    edit_data,
+    empty_postgres,
+    fetch,
+    profile_data,
+    scalar,
+)
 from tests.test_proxy_headers import free_port
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -165,9 +174,7 @@ def site(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[tuple[Fla
         server.wait()
         log.close()
         with app.app_context():
-            tables = ", ".join(table.name for table in db.metadata.sorted_tables)
-            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            db.session.commit()
+            empty_postgres()
             db.engine.dispose()
 
 

@@ -16,8 +16,8 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, literal, tuple_
@@ -60,6 +60,18 @@ def cursor_args(args: Mapping[str, str]) -> dict[str, str | None]:
     """`after` and `before` from a query string; `after` wins when a link carries both."""
     after = args.get("after") or None
     return {"after": after, "before": None if after else args.get("before") or None}
+
+
+def link_args(view: Any, **changes: Any) -> dict[str, Any]:
+    """Query-string arguments for a link to a list's `view` with `changes`. The view is a frozen
+    dataclass whose fields are the URL's arguments: a field at its default is left out (short
+    URLs, one URL per view), a date is written YYYY-MM-DD."""
+    view = replace(view, **changes)
+    return {
+        field.name: value.isoformat() if isinstance(value, date) else value
+        for field in fields(view)
+        if (value := getattr(view, field.name)) != field.default
+    }
 
 
 def keyset_page(

@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
 
 import click
 from sqlalchemy import delete, select
 
 from roster.audit.models import AuditEntry
 from roster.extensions import db
-from roster.users.models import utcnow
+from roster.purging import purge_command
 
 # Deleted and committed a batch at a time: SQLite's single writer (signing in, say) never
 # waits long behind a purge of millions of entries.
 BATCH = 10_000
 
 
-@click.command("purge-audit")
-@click.option(
-    "--older-than-days",
-    type=click.IntRange(min=0),
-    required=True,
-    help="Delete the audit entries written at least this many days ago.",
-)
-def purge_audit(older_than_days: int) -> None:
+@purge_command("purge-audit", "Delete the audit entries written at least this many days ago.")
+def purge_audit(cutoff: datetime) -> None:
     """Delete audit entries older than N days, and say how many went."""
-    cutoff = utcnow() - timedelta(days=older_than_days)
     purged = 0
     while True:
         batch = (

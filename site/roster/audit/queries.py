@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,7 +18,7 @@ from roster.audit.actions import ACTIONS
 from roster.audit.models import AuditEntry
 from roster.days import midnight, parse_day
 from roster.extensions import MAX_ID, db
-from roster.pagination import Page, keyset_page
+from roster.pagination import Page, keyset_page, link_args
 from roster.users.models import User
 from roster.users.policy import USERNAME_PATTERN
 
@@ -59,16 +59,7 @@ class AuditView:
 
     def args(self, **changes: Any) -> dict[str, str]:
         """Query-string arguments for a link to this view with `changes` (empty values dropped)."""
-        view = replace(self, **changes)
-        values = {
-            "actor": view.actor,
-            "user": view.user,
-            "action": view.action,
-            "after": view.after.isoformat() if view.after else "",
-            "before": view.before.isoformat() if view.before else "",
-            "older": view.older or "",
-        }
-        return {name: value for name, value in values.items() if value}
+        return link_args(self, **changes)
 
 
 def _who(text: str) -> str:

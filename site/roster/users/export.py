@@ -75,19 +75,27 @@ def cells(row: Any) -> list[str]:
 
 
 def csv_lines(view: TableView, *, bom: bool = False) -> Iterator[str]:
-    """The header and every matching user, a chunk of lines at a time (a generator)."""
+    """The header, then every matching user a batch at a time (a generator). The header goes
+    out before the query runs, so the download starts at once however long the first batch
+    takes."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if bom:
         buffer.write(BOM)
     writer.writerow(HEADER)
+    yield _taken(buffer)
     rows = db.session.execute(sorted_matches(view, *COLUMNS).execution_options(yield_per=BATCH))
     for batch in rows.partitions():
         writer.writerows(cells(row) for row in batch)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
+        yield _taken(buffer)
+
+
+def _taken(buffer: io.StringIO) -> str:
+    """What `buffer` holds, leaving it empty."""
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 def file_name(today: datetime) -> str:

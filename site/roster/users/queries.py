@@ -4,7 +4,7 @@ queries; the export reads the same matches, streamed."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,10 +21,13 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from roster.days import midnight, parse_day
 from roster.extensions import db
-from roster.pagination import Page, cursor_args, keyset_page
+from roster.pagination import Page, cursor_args, keyset_page, link_args
 from roster.users.models import User, last_sign_in_key
 from roster.users.policy import Role
 
@@ -114,20 +117,8 @@ class TableView:
         return self.sort.startswith("-")
 
     def args(self, **changes: Any) -> dict[str, Any]:
-        """Query-string arguments for a link to this view with `changes` (None values dropped)."""
-        view = replace(self, **changes)
-        values = {
-            "q": view.q,
-            "role": view.role,
-            "status": view.status,
-            "joined_after": view.joined_after.isoformat() if view.joined_after else None,
-            "joined_before": view.joined_before.isoformat() if view.joined_before else None,
-            "verified": view.verified,
-            "sort": view.sort,
-            "after": view.after,
-            "before": view.before,
-        }
-        return {k: v for k, v in values.items() if v not in (None, "") and v != DEFAULT_SORT}
+        """Query-string arguments for a link to this view with `changes` (defaults dropped)."""
+        return link_args(self, **changes)
 
     def without_filters(self) -> dict[str, Any]:
         """Arguments for "clear the filters": the same search and sort, first page."""
@@ -160,20 +151,31 @@ class TableView:
         return "descending" if self.descending else "ascending"
 
 
+class Likely(FunctionElement[bool]):
+    """A condition most rows meet, said so to SQLite's planner (`likely(X)`, a no-op at run
+    time). Without it SQLite takes "not deleted" for a selective condition: it reads the live
+    users through their deleted_at index and sorts them all before the first row, even for a
+    page of 50 (a million rows sorted in memory for every page or export); told that nearly
+    every user is live, it walks the sort's own index and stops at the page's end."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "likely"
+
+
+@compiles(Likely)
+def _as_is(element: Likely, compiler: SQLCompiler, **kw: object) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(Likely, "sqlite")
+def _likely(element: Likely, compiler: SQLCompiler, **kw: object) -> str:
+    return f"likely({compiler.process(element.clauses, **kw)})"
+
+
 def live_users():
     """Accounts that have not been deleted (a deleted one waits for undo or purge)."""
     return select(User).where(User.deleted_at.is_(None))
-
-
-def live_condition(*, ordered: bool) -> ColumnElement[bool]:
-    """Not deleted. Without statistics SQLite takes `deleted_at IS NULL` for a selective
-    equality and walks the deleted_at index, then sorts every live user (80 ms at 100,000);
-    for an `ordered` read likely() tells it most rows match, so a page walks its sort's index
-    and stops after one page."""
-    condition = User.deleted_at.is_(None)
-    if ordered and db.engine.dialect.name == "sqlite":
-        return func.likely(condition, type_=Boolean)
-    return condition
 
 
 def search_condition(q: str) -> ColumnElement[bool] | None:
@@ -206,10 +208,11 @@ def _escape_like(term: str) -> str:
 
 
 def filter_conditions(
-    view: TableView, *, ordered: bool = False, common: bool = False
+    view: TableView, *, in_order: bool = False, common: bool = False
 ) -> list[ColumnElement[bool]]:
-    """The conditions of `view`'s filters and search; each has an index to walk (`ordered`:
-    for a read in the table's order; `common`: the filters match many users, see read_table)."""
+    """The conditions of `view`'s filters and search; each has an index to walk. `in_order`:
+    for a read in the table's order, where the sort's index should lead (`Likely`); `common`:
+    the filters match many users, so the sort's index leads past them too (see read_table)."""
     filters = [User.deleted_at.is_not(None)] if view.trash else []
     if view.role:
         filters.append(User.role == view.role)
@@ -222,22 +225,23 @@ def filter_conditions(
     if view.verified:
         verified = User.email_verified_at
         filters.append(verified.is_not(None) if view.verified == "yes" else verified.is_(None))
-    if common and ordered and db.engine.dialect.name == "sqlite":
-        filters = [func.likely(condition, type_=Boolean) for condition in filters]
-    conditions = filters if view.trash else [live_condition(ordered=ordered), *filters]
+    if common and in_order:
+        filters = [Likely(condition) for condition in filters]
+    live = Likely(User.deleted_at.is_(None)) if in_order else User.deleted_at.is_(None)
+    conditions = filters if view.trash else [live, *filters]
     if (search := search_condition(view.q)) is not None:
         conditions.append(search)
     return conditions
 
 
-def filtered_users(view: TableView, *, ordered: bool = False, common: bool = False) -> Select:
-    return select(User).where(*filter_conditions(view, ordered=ordered, common=common))
+def filtered_users(view: TableView, *, in_order: bool = False, common: bool = False) -> Select:
+    return select(User).where(*filter_conditions(view, in_order=in_order, common=common))
 
 
 def fetch_page(view: TableView, per_page: int, *, common: bool = False) -> Page[User]:
     """One query: the page's rows plus one more, which says whether the page has a successor."""
     return keyset_page(
-        filtered_users(view, ordered=True, common=common),
+        filtered_users(view, in_order=True, common=common),
         SORT_KEYS[view.column](User),
         per_page=per_page,
         descending=view.descending,
@@ -267,7 +271,7 @@ def sorted_matches(view: TableView, *columns: Any) -> Select:
     """Every user `view` matches (no paging), as `columns`, in the table's order: the export."""
     order = SORT_KEYS[view.column](User)
     return (
-        filtered_users(view, ordered=True)
+        filtered_users(view, in_order=True)
         .with_only_columns(*columns)
         .order_by(*(column.desc() if view.descending else column.asc() for column in order))
     )

@@ -138,6 +138,15 @@ def table_url() -> str:
     return url_for("users.index")
 
 
+def asks_to_confirm(change: str) -> bool:
+    """`?confirm=<change>`: the row asks before the change, which only those who may change
+    users may be asked (403 for the others)."""
+    confirm = request.args.get("confirm") == change
+    if confirm and not can(Permission.USERS_CHANGE):
+        abort(403)
+    return confirm
+
+
 def get_live_user(user_id: int) -> User:
     return db.first_or_404(live_users().where(User.id == user_id))
 
@@ -250,10 +259,8 @@ def create() -> Response:
 @permission_required(Permission.USERS_READ)
 def row(user_id: int) -> Response:
     """The row as it reads (also Cancel's answer), or asking before a delete (admins only)."""
-    confirm = request.args.get("confirm") == "delete"
-    if confirm and not can(Permission.USERS_CHANGE):
-        abort(403)
-    return render_row("confirm_row" if confirm else "row", get_live_user(user_id))
+    block = "confirm_row" if asks_to_confirm("delete") else "row"
+    return render_row(block, get_live_user(user_id))
 
 
 @bp.get("/users/<int:user_id>/edit")
@@ -332,14 +339,20 @@ def restore(user_id: int) -> Response:
         flash(str(conflict), "error")
         return render(TABLE, "results", status=409, **table_context(current_view()))
     flash(f"Restored {user.username}.", "success")
+    return undone(f"undo-{user.id}", highlight_id=user.id)
+
+
+def undone(undo_id: str, **context: Any) -> Response:
+    """The answer to an undo: the table as the browser shows it, and the Undo toast
+    (`undo_id`) gone, out of band."""
     return render_or_redirect(
         table_url(),
         TABLE,
         "results",
         oob=["undo_gone_oob"],
-        undo_id=f"undo-{user.id}",
-        highlight_id=user.id,
+        undo_id=undo_id,
         **table_context(current_view()),
+        **context,
     )
 
 
@@ -347,10 +360,7 @@ def restore(user_id: int) -> Response:
 @permission_required(Permission.USERS_READ)
 def trashed_row(user_id: int) -> Response:
     """A row of the trash (`?confirm=purge`: asking before the purge)."""
-    confirm = request.args.get("confirm") == "purge"
-    if confirm and not can(Permission.USERS_CHANGE):
-        abort(403)
-    block = "confirm_purge_row" if confirm else "row"
+    block = "confirm_purge_row" if asks_to_confirm("purge") else "row"
     return render_row(block, get_deleted_user(user_id), view=TableView(status="deleted"))
 
 
@@ -435,11 +445,4 @@ def undo_bulk_delete(batch: str) -> Response:
     """Undo a bulk delete: every user it took (and still in the trash) comes back at once."""
     restored = bulk.undo_delete(current_user, batch)
     flash(f"Restored {bulk.how_many(restored)}.", "success")
-    return render_or_redirect(
-        table_url(),
-        TABLE,
-        "results",
-        oob=["undo_gone_oob"],
-        undo_id=f"undo-{batch}",
-        **table_context(current_view()),
-    )
+    return undone(f"undo-{batch}")
