@@ -57,7 +57,7 @@ test: install /usr/bin/chromium /usr/sbin/nginx
 		tail -n 40 build/tests-postgres.log; [ $$sqlite = 0 ] && [ $$postgres = 0 ]
 	$(BIN)/pytest e2e
 
-# BENCH_ARGS: e.g. --users 1000000, --postgres, --duration 5 (see bench/README.md).
+# BENCH_ARGS: e.g. --users 1000000, --sqlite or --postgres (default: both), --duration 5 (see bench/README.md).
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

@@ -28,6 +28,17 @@ from bench.servers import GUNICORN_SETTINGS, gunicorn
 RESULTS = Path(__file__).resolve().parent / "results"
 HTMX = {"HX-Request": "true"}
 SCALES = (1_000, 100_000, 1_000_000)
+REPEAT = "search fragment, repeat"
+# The table requests: name, path (given the search term), headers.
+PLAN = [
+    ("search fragment", lambda term: f"/users?q={term}", HTMX),
+    ("first page fragment", lambda _: "/users", HTMX),
+    ("full /users page", lambda _: "/users", {}),
+    ("filter + sort fragment", lambda _: "/users?role=member&sort=username", HTMX),
+    ("rare filter fragment", lambda _: "/users?status=inactive", HTMX),
+    ("next page fragment", lambda _: "/users?sort=email&after=WyJtIl0", HTMX),
+]
+TABLE_REQUESTS = [name for name, _, _ in PLAN]
 
 
 @dataclass
@@ -46,21 +57,24 @@ class Measured:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--users", type=int, choices=SCALES, default=100_000)
-    parser.add_argument(
+    engines = parser.add_mutually_exclusive_group()
+    engines.add_argument(
         "--postgres",
         action="store_true",
-        help="PostgreSQL at 127.0.0.1:5432 (database test, a fresh schema) instead of SQLite",
+        help="PostgreSQL only (127.0.0.1:5432, database test, a fresh schema)",
     )
+    engines.add_argument("--sqlite", action="store_true", help="SQLite only")
     parser.add_argument(
         "--duration", type=float, default=10.0, help="seconds of load per URL (default 10)"
     )
     return parser.parse_args(argv)
 
 
-def fetch(base_url: str, path: str, headers: dict[str, str]) -> tuple[int, int, int]:
-    """Status, body bytes as wrk gets them (no compression), and bytes when gzip is accepted."""
+def fetch(base_url: str, path: str, headers: dict[str, str]) -> tuple[int, int, int, str]:
+    """Status, body bytes as wrk gets them (no compression), bytes when gzip is accepted, and
+    the uncompressed answer's ETag ("" when none)."""
     sizes = []
-    status = 0
+    status, etag = 0, ""
     for encoding in ("identity", "gzip"):
         request = urllib.request.Request(  # noqa: S310 (our loopback server)
             base_url + path,
@@ -69,25 +83,38 @@ def fetch(base_url: str, path: str, headers: dict[str, str]) -> tuple[int, int, 
         try:
             with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
                 status, body = response.status, response.read()
+                etag = etag or response.headers.get("ETag", "")
         except urllib.error.HTTPError as error:
             status, body = error.code, error.read()
         sizes.append(len(body))
-    return status, sizes[0], sizes[1]
+    return status, sizes[0], sizes[1], etag
 
 
-def measure(wrk: str, base_url: str, row: Measured, headers: dict[str, str], duration: float):
-    row.status, row.body_bytes, row.gzip_bytes = fetch(base_url, row.url, headers)
+def measure(
+    wrk: str, base_url: str, row: Measured, headers: dict[str, str], duration: float
+) -> str:
+    """Load `row`'s URL; returns its ETag (for the repeat row)."""
+    row.status, row.body_bytes, row.gzip_bytes, etag = fetch(base_url, row.url, headers)
     if row.status == 404:
-        return
+        return etag
     headers = {**headers, "User-Agent": USER_AGENT}
     run_wrk(wrk, base_url + row.url, headers, min(2.0, duration))  # warm-up: templates, caches
     row.load = run_wrk(wrk, base_url + row.url, headers, duration)
+    return etag
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Both engines (unless one is named), then every target with its measured ratio."""
     args = parse_args(argv)
     wrk = ensure_wrk()
-    engine = "PostgreSQL" if args.postgres else "SQLite"
+    engines = [args.postgres] if args.postgres or args.sqlite else [False, True]
+    runs = [run_engine(wrk, args, postgres) for postgres in engines]
+    print_targets(runs)
+
+
+def run_engine(wrk: str, args: argparse.Namespace, postgres: bool) -> dict:
+    """One engine: seed, hello, Roster's table requests, hello again; the saved results."""
+    engine = "PostgreSQL" if postgres else "SQLite"
     print(
         f"Roster benchmark: {engine}, {args.users:,} users, {args.duration:g} s per URL; "
         f"wrk {THREADS} thread x {CONNECTIONS} connections; "
@@ -96,18 +123,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     with tempfile.TemporaryDirectory(prefix="roster-bench-") as tmp:
         folder = Path(tmp)
-        with database(folder, args.postgres) as url:
+        with database(folder, postgres) as url:
             site = prepare(url, folder, args.users)
             print(f"Seeding {args.users:,} users took {site.seconds_to_seed:.1f} s", flush=True)
             term, hits = search_term(url)
             print(f"Search term q={term} matches {hits} users", flush=True)
-            plan = [
-                ("search fragment", f"/users?q={term}", HTMX),
-                ("first page fragment", "/users", HTMX),
-                ("full /users page", "/users", {}),
-                ("profile page", f"/user/{profile_username(url)}", {}),
-                ("home page", "/", {}),
-            ]
+            plan = [(name, path(term), headers) for name, path, headers in PLAN]
+            plan.append(("profile page", f"/user/{profile_username(url)}", {}))
+            plan.append(("home page", "/", {}))
             queries = count_queries(
                 url, site.admin_password, [(path, headers) for _, path, headers in plan]
             )
@@ -121,8 +144,15 @@ def main(argv: list[str] | None = None) -> None:
                 cookie = sign_in_over_http(base_url, site.admin_password)
                 for (name, path, headers), count in zip(plan, queries, strict=True):
                     row = Measured(name, path, 0, queries=count)
-                    measure(wrk, base_url, row, {**headers, "Cookie": cookie}, args.duration)
+                    headers = {**headers, "Cookie": cookie}
+                    etag = measure(wrk, base_url, row, headers, args.duration)
                     rows.append(row)
+                    if name == "search fragment":
+                        # What a browser's repeat of the same search costs (If-None-Match).
+                        repeat = Measured(REPEAT, path, 0, queries=1)
+                        measure(wrk, base_url, repeat, {**headers, "If-None-Match": etag},
+                                args.duration)  # fmt: skip
+                        rows.append(repeat)
             # The reference again, after Roster: a noisy neighbour during one pass must not
             # flatter the ratios, so they divide by the faster of the two passes.
             again = Measured("hello (reference)", "/", 0)
@@ -135,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
     report(hello, rows)
     # Other processes share the two cores; a high load makes every number (ratios less so) worse.
     print("Load average (1, 5, 15 min) at the end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
-    save(args, engine, hello, rows, site.seconds_to_seed)
+    return save(args, engine, hello, rows, site.seconds_to_seed)
 
 
 def ratio(value: float, reference: float) -> str:
@@ -178,8 +208,8 @@ def report(hello: Measured, rows: list[Measured]) -> None:
 
 def save(
     args: argparse.Namespace, engine: str, hello: Measured, rows: list[Measured], seed_s: float
-) -> None:
-    """Keep the raw numbers (git-ignored) and compare search latency across database sizes."""
+) -> dict:
+    """Keep the raw numbers (git-ignored), for the targets and for comparing database sizes."""
     RESULTS.mkdir(exist_ok=True)
     data = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -194,25 +224,83 @@ def save(
     path = RESULTS / f"{engine.lower()}-{args.users}.json"
     path.write_text(json.dumps(data, indent=2))
     print(f"Raw results: {path}")
+    return data
+
+
+@dataclass(frozen=True)
+class Target:
+    """One line of the issue's targets: what was measured, against what bound."""
+
+    engine: str
+    what: str
+    measured: float | None
+    bound: float
+    unit: str = "x hello"
+    at_most: bool = False  # the bound is a maximum (seconds, statements, growth)
+
+    def line(self) -> str:
+        if self.measured is None:
+            return f"  {self.engine:10} {self.what:52} {'not measured':>12}"
+        held = self.measured <= self.bound if self.at_most else self.measured >= self.bound
+        sign = "<=" if self.at_most else ">="
+        return (
+            f"  {self.engine:10} {self.what:52} {self.measured:9.2f} {self.unit:8}"
+            f" {sign} {self.bound:g}  {'pass' if held else 'MISS'}"
+        )
+
+
+def targets_of(run: dict) -> list[Target]:
+    """The issue's targets that one run measures."""
+    engine, users = run["engine"], run["users"]
+    rows = {row["name"]: row for row in run["rows"]}
+    hello = rows["hello (reference)"]["load"]["requests_per_s"]
+
+    def share(name: str) -> float | None:
+        load = rows.get(name, {}).get("load")
+        return load["requests_per_s"] / hello if load else None
+
+    search_bound = 0.30 if engine == "PostgreSQL" else 0.40
+    found = [
+        Target(engine, f"search fragment req/s ({users:,} users; aim 0.5)",
+               share("search fragment"), search_bound),
+        Target(engine, "first page fragment req/s", share("first page fragment"), 0.25),
+        Target(engine, "full /users page req/s", share("full /users page"), 0.20),
+        Target(engine, "search repeat answered 304 (1: yes)", float(rows[REPEAT]["status"] == 304),
+               1, unit=""),
+        Target(engine, f"seeding {users:,} users, s", run["seconds_to_seed"],
+               10 if users <= 100_000 else 60, unit="s", at_most=True),
+    ]  # fmt: skip
+    statements = [rows[name]["queries"] for name in TABLE_REQUESTS if rows[name]["queries"]]
+    found.append(
+        Target(engine, "SQL statements per table request, most", max(statements, default=None),
+               3, unit="", at_most=True)
+    )  # fmt: skip
+    return found
+
+
+def growth_targets(engine: str) -> list[Target]:
+    """p50 of each table request at 1,000,000 users over its p50 at 1,000 (saved runs)."""
     small, large = (RESULTS / f"{engine.lower()}-{n}.json" for n in (SCALES[0], SCALES[-1]))
-    if small.exists() and large.exists():
-        compare_search(json.loads(small.read_text()), json.loads(large.read_text()))
+    if not (small.exists() and large.exists()):
+        return [Target(engine, "table request p50, 1,000 -> 1,000,000 users", None, 2)]
+    runs = [{row["name"]: row for row in json.loads(p.read_text())["rows"]} for p in (small, large)]
+    found = []
+    for name in TABLE_REQUESTS:
+        loads = [run.get(name, {}).get("load") for run in runs]
+        growth = loads[1]["p50_ms"] / loads[0]["p50_ms"] if all(loads) else None
+        found.append(Target(engine, f"{name} p50, 1k -> 1M users", growth, 2, unit="x",
+                            at_most=True))  # fmt: skip
+    return found
 
 
-def compare_search(small: dict, large: dict) -> None:
-    """The target: search p50 grows at most 2x from 1,000 to 1,000,000 users."""
-
-    def search(run: dict) -> tuple[float, float] | None:
-        rows = {row["name"]: row for row in run["rows"]}
-        hit, ref = rows["search fragment"]["load"], rows["hello (reference)"]["load"]
-        return (hit["p50_ms"], ref["p50_ms"]) if hit and ref else None
-
-    a, b = search(small), search(large)
-    if a is None or b is None:
-        print("Search p50, 1,000 vs 1,000,000 users: missing (no /users route in one run)")
-        return
-    print(
-        f"Search p50, 1,000 vs 1,000,000 users ({small['date']} / {large['date']}): "
-        f"{a[0]:.2f} ms -> {b[0]:.2f} ms = {b[0] / a[0]:.2f}x "
-        f"(relative to each run's hello: {(b[0] / b[1]) / (a[0] / a[1]):.2f}x)"
-    )
+def print_targets(runs: list[dict]) -> None:
+    print()
+    print("Targets (issue 17; ratios to the hello reference of the same run):")
+    for run in runs:
+        load = " ".join(f"{value:.1f}" for value in run["load_average"])
+        print(f"  {run['engine']}, {run['users']:,} users, {run['date']}, load average {load}")
+        for target in targets_of(run):
+            print(target.line())
+        for target in growth_targets(run["engine"]):
+            print(target.line())
+    print("  (seeding 1,000,000 users and the 1k -> 1M growth: runs with --users 1000 and 1000000)")

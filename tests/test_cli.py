@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
+from roster import cli
 from roster.cli import DEMO_MODERATORS
+from roster.conditional import TableVersion
+from roster.extensions import db
 from roster.posts.models import Post
 from roster.users import policy
 from roster.users.models import User
@@ -159,3 +162,50 @@ def test_seed_refreshes_postgresql_planner_statistics(app, runner):
     assert runner.invoke(args=["seed", "--users", "30"]).exit_code == 0
     rows = scalar(app, text("SELECT reltuples FROM pg_class WHERE oid = 'users'::regclass"))
     assert rows == 30
+
+
+def users_schema(app) -> list[tuple[str, str]]:
+    """The users table's indexes and triggers as the database describes them."""
+    if dialect(app) == "postgresql":
+        query = text(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            " JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 'users'::regclass"
+            " UNION ALL SELECT tgname, tgenabled::text FROM pg_trigger"
+            " WHERE tgrelid = 'users'::regclass AND NOT tgisinternal ORDER BY 1"
+        )
+    else:
+        query = text(
+            "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'users'"
+            " AND type IN ('index', 'trigger') ORDER BY name"
+        )
+    with app.app_context():
+        return [tuple(row) for row in db.session.execute(query)]
+
+
+def test_a_large_seed_rebuilds_every_index_and_trigger_as_it_was(app, runner):
+    """The bulk load drops the secondary indexes and insert triggers and puts each back as it
+    was (PostgreSQL's trigram indexes keep fastupdate off, its version trigger is on again)."""
+    before = users_schema(app)
+    version = scalar(app, select(TableVersion.version).where(TableVersion.name == "users"))
+    assert runner.invoke(args=["seed", "--users", "30"]).exit_code == 0
+    assert users_schema(app) == before
+    if dialect(app) == "postgresql":
+        trigram = [create for name, create in before if name.endswith("_trgm")]
+        assert len(trigram) == 3
+        assert all("fastupdate=off" in create for create in trigram), trigram
+    seeded = scalar(app, select(TableVersion.version).where(TableVersion.name == "users"))
+    assert seeded is not None
+    assert seeded != version
+
+
+def test_a_failed_seed_leaves_the_schema_as_it_was(app, runner, monkeypatch):
+    before = users_schema(app)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(cli, "_demo_user", broken)
+    result = runner.invoke(args=["seed", "--users", "30"])
+    assert isinstance(result.exception, RuntimeError)
+    assert users_schema(app) == before
+    assert count(app, User) == 0

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from roster.audit.models import AuditEntry
 from roster.extensions import db
 from roster.posts.models import Post
+from roster.users import queries
 from roster.users.models import User, utcnow
 from roster.users.policy import Role
 from roster.users.queries import TableView, filter_conditions, sorted_matches
@@ -421,6 +422,43 @@ def test_each_sort_walks_an_index(app, people, sort, descending):
         assert_indexed(app, plan, ordered=True)
         if dialect(app) == "sqlite":
             assert "deleted_at" not in plan, plan
+
+
+@pytest.mark.parametrize("sort", ["username", "-created", "email"])
+def test_a_filter_matching_many_walks_the_sort_index_on_sqlite(app, people, sort):
+    """SQLite has no statistics: told the filter is common, it walks the sort's index and stops
+    after a page, instead of reading every match off the filter's index and sorting them."""
+    if dialect(app) != "sqlite":
+        pytest.skip("PostgreSQL's planner has statistics to choose by")
+    view = TableView(role="member", sort=sort)
+    key = queries.SORT_KEYS[view.column](User)
+    order = [column.desc() if view.descending else column.asc() for column in key]
+    with app.app_context():
+        common = filter_conditions(view, in_order=True, common=True)
+        rare = filter_conditions(view, in_order=True)
+    assert_indexed(app, explain(app, select(User.id).where(*common).order_by(*order).limit(26)),
+                   ordered=True)  # fmt: skip
+    assert "ix_users_role_id" in explain(app, select(User.id).where(*rare).order_by(*order))
+
+
+@pytest.mark.parametrize(("cap", "common"), [(1, True), (1000, False)])
+def test_a_filtered_table_is_counted_first_to_choose_its_plan(
+    app, admin_client, people, monkeypatch, cap, common
+):
+    if dialect(app) != "sqlite":
+        pytest.skip("PostgreSQL's planner has statistics to choose by")
+    monkeypatch.setattr(queries, "COUNT_CAP", cap)
+    chosen = []
+    fetch_page = queries.fetch_page
+
+    def spy(view, per_page, *, common=False):
+        chosen.append(common)
+        return fetch_page(view, per_page, common=common)
+
+    monkeypatch.setattr(queries, "fetch_page", spy)
+    page = admin_client.get("/users?role=member&sort=username", headers=HX)
+    assert chosen == [common]
+    assert row_ids(page) == [people[name].id for name in ("active", "early", "inactive", "late")]
 
 
 def test_the_trash_walks_its_index_in_order(app, people):

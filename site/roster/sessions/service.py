@@ -13,6 +13,7 @@ deactivation, a deletion. Reactivating or restoring the account brings none of t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -23,11 +24,12 @@ from typing import Any
 
 from flask import Flask, current_app, g, request, session
 from flask_login import login_user
-from sqlalchemy import Select, inspect, select, update
+from sqlalchemy import Select, bindparam, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from roster.conditional import version_column
 from roster.extensions import db
 from roster.sessions.cache import SessionCache
 from roster.sessions.models import USER_AGENT_LENGTH, UserSession
@@ -245,7 +247,8 @@ def load_user(identity: str) -> User | None:
 
 
 def lookup(user_id: int, session_id: int) -> tuple[UserSession | None, User | None, bool | None]:
-    """The record and its user from the cache, else one query (a join by primary key).
+    """The record and its user from the cache, else one query (a join by primary key, which
+    also reads the user table's version for roster.conditional).
 
     The third value says whether last-seen is due (None: decide by the record's time).
     """
@@ -254,18 +257,27 @@ def lookup(user_id: int, session_id: int) -> tuple[UserSession | None, User | No
         record, user, touch_due = cache.fetch(user_id, session_id, touch_interval())
         if record is not None and user is not None:
             return record, user, touch_due
-    row = db.session.execute(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.id == session_id)
-    ).first()
+    row = db.session.execute(lookup_statement(), {"session_id": session_id}).first()
     if row is None:
         return None, None, None
-    record, user = row
+    record, user, users_version = row
+    # Read along for conditional requests about the user table: no statement of its own.
+    g.setdefault("table_versions", {})["users"] = users_version
     if cache is not None and record.ended_at is None:
         cache.store(record, user)
         return record, user, touch_due
     return record, user, None
+
+
+@functools.cache
+def lookup_statement() -> Select:
+    """The session joined to its user, and the user table's version: built once per process
+    (building it was a tenth of a signed-in request)."""
+    return (
+        select(UserSession, User, version_column("users"))
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.id == bindparam("session_id"))
+    )
 
 
 def within_grace(record: UserSession, now: datetime) -> bool:

@@ -207,42 +207,64 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def filter_conditions(view: TableView, *, in_order: bool = False) -> list[ColumnElement[bool]]:
+def filter_conditions(
+    view: TableView, *, in_order: bool = False, common: bool = False
+) -> list[ColumnElement[bool]]:
     """The conditions of `view`'s filters and search; each has an index to walk. `in_order`:
-    for a read in the table's order, where the sort's index should lead (`Likely`)."""
-    live = Likely(User.deleted_at.is_(None)) if in_order else User.deleted_at.is_(None)
-    deleted = User.deleted_at.is_not(None) if view.trash else live
-    conditions = [deleted]
+    for a read in the table's order, where the sort's index should lead (`Likely`); `common`:
+    the filters match many users, so the sort's index leads past them too (see read_table)."""
+    filters = [User.deleted_at.is_not(None)] if view.trash else []
     if view.role:
-        conditions.append(User.role == view.role)
+        filters.append(User.role == view.role)
     if view.status in ("active", "inactive"):
-        conditions.append(User.is_active == (view.status == "active"))
+        filters.append(User.is_active == (view.status == "active"))
     if view.joined_after:
-        conditions.append(User.created_at >= midnight(view.joined_after))
+        filters.append(User.created_at >= midnight(view.joined_after))
     if view.joined_before:
-        conditions.append(User.created_at < midnight(view.joined_before))
+        filters.append(User.created_at < midnight(view.joined_before))
     if view.verified:
         verified = User.email_verified_at
-        conditions.append(verified.is_not(None) if view.verified == "yes" else verified.is_(None))
+        filters.append(verified.is_not(None) if view.verified == "yes" else verified.is_(None))
+    if common and in_order:
+        filters = [Likely(condition) for condition in filters]
+    live = Likely(User.deleted_at.is_(None)) if in_order else User.deleted_at.is_(None)
+    conditions = filters if view.trash else [live, *filters]
     if (search := search_condition(view.q)) is not None:
         conditions.append(search)
     return conditions
 
 
-def filtered_users(view: TableView, *, in_order: bool = False) -> Select:
-    return select(User).where(*filter_conditions(view, in_order=in_order))
+def filtered_users(view: TableView, *, in_order: bool = False, common: bool = False) -> Select:
+    return select(User).where(*filter_conditions(view, in_order=in_order, common=common))
 
 
-def fetch_page(view: TableView, per_page: int) -> Page[User]:
+def fetch_page(view: TableView, per_page: int, *, common: bool = False) -> Page[User]:
     """One query: the page's rows plus one more, which says whether the page has a successor."""
     return keyset_page(
-        filtered_users(view, in_order=True),
+        filtered_users(view, in_order=True, common=common),
         SORT_KEYS[view.column](User),
         per_page=per_page,
         descending=view.descending,
         after=view.after,
         before=view.before,
     )
+
+
+def read_table(view: TableView, per_page: int) -> tuple[Page[User], int]:
+    """The page of `view` and its (capped) count, in two queries at most.
+
+    A single page with no neighbours holds every match, so its length is the count: a search
+    that hits a few users costs one query. On SQLite, which keeps no statistics, a filter is
+    counted first: a filter matching up to COUNT_CAP users is read off its own index and
+    sorted (cheap), one matching more walks the sort's index instead and stops after a page
+    (role=member sorted by username sorted all 100,000 members: 300 ms).
+    """
+    if view.filtered and db.engine.dialect.name == "sqlite":
+        count = capped_count(view)
+        return fetch_page(view, per_page, common=count > COUNT_CAP), count
+    page = fetch_page(view, per_page)
+    whole = not (page.has_next or page.has_previous)
+    return page, len(page.items) if whole else capped_count(view)
 
 
 def sorted_matches(view: TableView, *columns: Any) -> Select:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, delete, func, or_, select, text
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -281,41 +281,3 @@ def commit_or_report_duplicate(once: Once | None = None, made: User | None = Non
         if made is not None:
             remember(once, made)
         db.session.commit()
-
-
-# SQLite's search index (migration 0002) follows inserts through this trigger, one row at a time.
-SEARCH_INSERT_TRIGGER = "users_search_insert"
-
-
-@contextmanager
-def search_indexed_in_bulk() -> Iterator[None]:
-    """Index the users inserted inside the block in one statement, not one trigger per row.
-
-    For bulk loads (the seed command): on SQLite the per-row FTS5 trigger makes inserting
-    100,000 users about three times slower. The trigger is dropped for the block and put back
-    afterwards, also when the block fails (its inserts are then rolled back, so nothing is
-    left unindexed). Other writers during the block are not indexed: a seeding tool only.
-    PostgreSQL's trigram indexes are ordinary indexes: nothing to do there.
-    """
-    trigger = None
-    if db.engine.dialect.name == "sqlite":
-        trigger = db.session.scalar(
-            text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
-            {"name": SEARCH_INSERT_TRIGGER},
-        )
-    if trigger is None:
-        yield
-        return
-    last_id = db.session.scalar(select(func.max(User.id))) or 0
-    db.session.execute(text(f"DROP TRIGGER {SEARCH_INSERT_TRIGGER}"))
-    try:
-        yield
-        db.session.execute(
-            text(
-                "INSERT INTO users_search(rowid, username, email, display_name)"
-                " SELECT id, username, email, display_name FROM users WHERE id > :last_id"
-            ),
-            {"last_id": last_id},
-        )
-    finally:
-        db.session.execute(text(trigger))
