@@ -25,7 +25,18 @@ from roster.live.hub import close_all
 from roster.live.stream import HOLE_SECONDS, Cursor
 from roster.users.models import User
 from tests.conftest import RosterClient
-from tests.helpers import HX, REDIS_URL, change, find, find_all, parse, scalar, sign_in, text_of
+from tests.helpers import (
+    HX,
+    REDIS_URL,
+    change,
+    find,
+    find_all,
+    parse,
+    save,
+    scalar,
+    sign_in,
+    text_of,
+)
 
 WAIT = 5.0  # seconds: far more than any event takes, far less than a hung test
 
@@ -204,6 +215,23 @@ def test_a_new_user_goes_on_top_of_the_first_page_with_the_count(app, admin_clie
     # On a later page of the table the new user is not inserted (only morphed, were it shown).
     later = stream(admin_client, "/live/users?after=WyJ4Il0", **{"Last-Event-ID": str(before)})
     assert partial_targets(later[-1].html) == [f"#user-{newbie}", "#user-count"]
+
+
+def test_new_users_arrive_newest_first_and_posts_move_no_row(app, admin_client, member):
+    before = last_entry_id(app)
+    for name in ("first", "second"):
+        data = {"username": name, "email": f"{name}@example.com", "password": "x" * 14}
+        assert admin_client.post("/users", data=data, headers=HX).status_code == 200
+    html = stream(admin_client, "/live/users", **{"Last-Event-ID": str(before)})[-1].html
+    first, second = (
+        scalar(app, select(User.id).where(User.username == n)) for n in ("first", "second")
+    )
+    assert [row.get("id") for row in find_all(html, "tr")] == [f"user-{second}", f"user-{first}"]
+    # An entry about a post names its author as the target: the table has nothing to change.
+    after_users = last_entry_id(app)
+    save(app, AuditEntry(action="post.delete", actor_id=member.id, target_id=member.id))
+    events = stream(admin_client, "/live/users", **{"Last-Event-ID": str(after_users)})
+    assert all("<" not in event.html for event in events)
 
 
 def test_rows_outside_the_viewers_search_are_removed_not_sent(app, admin_client, make_user):
