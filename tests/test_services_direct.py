@@ -145,3 +145,16 @@ def test_export_lines_end_as_spreadsheets_expect(admin, in_app):
     body = "".join(csv_lines(TableView()))
     assert body.startswith(",".join(HEADER) + "\r\n")
     assert body.count("\r\n") == 2  # the header and the admin
+
+
+def test_a_header_link_sorts_by_its_column_then_flips_it_from_the_first_page():
+    assert TableView(q="ann", after="abc").sorted_by("username") == {
+        "q": "ann",
+        "sort": "username",
+    }
+    assert TableView(sort="username").sorted_by("username") == {"sort": "-username"}
+    assert TableView(sort="-username").sorted_by("username") == {"sort": "username"}
+    assert TableView(sort="username").sorted_by("email") == {"sort": "email"}
+    # The default is newest first: its column's link sorts oldest first, and back.
+    assert TableView().sorted_by("created") == {"sort": "created"}
+    assert TableView(sort="created").sorted_by("created") == {}
