@@ -158,3 +158,9 @@ def test_a_header_link_sorts_by_its_column_then_flips_it_from_the_first_page():
     # The default is newest first: its column's link sorts oldest first, and back.
     assert TableView().sorted_by("created") == {"sort": "created"}
     assert TableView(sort="created").sorted_by("created") == {}
+
+
+def test_each_header_says_how_the_table_is_sorted_by_it():
+    view = TableView(sort="-created")
+    assert [view.aria_sort(column) for column in ("created", "username")] == ["descending", "none"]
+    assert TableView(sort="username").aria_sort("username") == "ascending"
