@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from roster import create_app
 from roster.audit.models import AuditEntry
 from roster.extensions import db
 from roster.posts.models import Post
@@ -17,7 +18,7 @@ from roster.posts.service import delete_post, restore_post
 from roster.users.export import HEADER, cells, csv_lines
 from roster.users.models import User, utcnow
 from roster.users.policy import Role
-from roster.users.queries import DEFAULT_SORT, TableView, _escape_like
+from roster.users.queries import DEFAULT_SORT, TableView, _escape_like, search_condition
 from roster.users.service import purge_users
 from tests.helpers import scalar, scalars
 
@@ -164,3 +165,26 @@ def test_each_header_says_how_the_table_is_sorted_by_it():
     view = TableView(sort="-created")
     assert [view.aria_sort(column) for column in ("created", "username")] == ["descending", "none"]
     assert TableView(sort="username").aria_sort("username") == "ascending"
+
+
+def test_the_postgresql_search_as_compiled():
+    """Whatever engine this run uses: the PostgreSQL condition is built without a connection
+    (the app's engine only says its dialect), so its text and patterns are checked here."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "compile only",
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    with app.app_context():
+        short, long = (search_condition(q).compile(db.engine) for q in (" A% ", "b_c\\"))
+    columns = ("users.username", "users.email", "users.display_name")
+    for compiled in (short, long):
+        text = str(compiled)
+        assert [f"lower({column}) LIKE" in text for column in columns] == [True] * 3
+        assert text.count(" OR ") == 2
+        assert text.count("ESCAPE '\\'") == 3
+    assert set(short.params.values()) == {"a\\%%"}  # under three characters: a prefix
+    assert set(long.params.values()) == {"%b\\_c\\\\%"}  # a substring, wildcards escaped
