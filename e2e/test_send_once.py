@@ -26,11 +26,16 @@ def fill(form, title: str) -> None:
     form.get_by_label("Text").fill("Sent with some impatience.")
 
 
-def published(page: Page, title: str):
+def published(page: Page, title: str, *, toast_shown: bool = True):
+    """One post, one toast at most. `toast_shown`: the toast is still up (it leaves after a
+    few seconds, which a slow machine may reach by a later check)."""
     expect(page.get_by_test_id("post-count")).to_have_text("1 post")
     expect(page.get_by_test_id("post-card")).to_have_count(1)
     expect(page.get_by_test_id("post-card")).to_contain_text(title)
-    expect(page.get_by_test_id("toast").filter(has_text="Your post is published.")).to_have_count(1)
+    toasts = page.get_by_test_id("toast").filter(has_text="Your post is published.")
+    if toast_shown:
+        expect(toasts).to_have_count(1)
+    assert toasts.count() <= 1
     expect(page.get_by_test_id("field-error")).to_have_count(0)
 
 
@@ -55,7 +60,7 @@ def test_pressing_enter_twice_publishes_one_post(page: Page, post_form):
     published(page, "Enter twice")
     page.keyboard.press("Enter")  # and again, where the focus went: the new post's heading
     page.wait_for_timeout(500)
-    published(page, "Enter twice")
+    published(page, "Enter twice", toast_shown=False)
 
 
 @pytest.mark.no_reload
