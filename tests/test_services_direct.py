@@ -188,3 +188,9 @@ def test_the_postgresql_search_as_compiled():
         assert text.count("ESCAPE '\\'") == 3
     assert set(short.params.values()) == {"a\\%%"}  # under three characters: a prefix
     assert set(long.params.values()) == {"%b\\_c\\\\%"}  # a substring, wildcards escaped
+
+
+def test_what_an_export_or_a_bulk_action_keeps_of_a_view():
+    view = TableView(q="ann", role="admin", sort="username", after="abc", before="def")
+    assert view.filter_args() == {"q": "ann", "role": "admin", "sort": "username"}
+    assert view.filter_fields() == {"q": "ann", "role": "admin"}
