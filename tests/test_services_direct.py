@@ -3,7 +3,7 @@ recorded as the actor, which rows a statement may touch, and the order and scope
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -194,3 +194,13 @@ def test_what_an_export_or_a_bulk_action_keeps_of_a_view():
     view = TableView(q="ann", role="admin", sort="username", after="abc", before="def")
     assert view.filter_args() == {"q": "ann", "role": "admin", "sort": "username"}
     assert view.filter_fields() == {"q": "ann", "role": "admin"}
+
+
+def test_a_views_link_carries_its_dates_as_days():
+    view = TableView(joined_after=date(2026, 1, 2), joined_before=date(2026, 3, 4), verified="no")
+    assert view.args() == {
+        "joined_after": "2026-01-02",
+        "joined_before": "2026-03-04",
+        "verified": "no",
+    }
+    assert TableView.from_args(view.args()) == view
