@@ -228,16 +228,29 @@
     // reach the document (it fires on the detached form): nothing to undo then.
     document.addEventListener("htmx:finally:request", (event) => {
         const form = event.detail.ctx.busyForm;
-        if (form) markDone(form);
+        if (form) {
+            markDone(form);
+            sentAt.delete(form);
+        }
     });
 
     // A plain post (htmx did not take it): busy once the browser has read the form (a disabled
     // submitter would not be sent), until the page goes; back/forward may bring it back.
+    // A form htmx took is "sending" from its submit event on: a second Enter that comes before
+    // htmx marks it busy, and that htmx does not take (it has one request in flight), must not
+    // leave as a plain post either (a whole page at the form's URL). Sending lapses after a
+    // second, should htmx never start the request.
+    const sentAt = new WeakMap(); // form -> when htmx took its submit
+    const sending = (form) => performance.now() - (sentAt.get(form) ?? -Infinity) < 1000;
     document.addEventListener("submit", (event) => {
         const form = event.target;
-        if (event.defaultPrevented || !changesData(form)) return;
-        if (disabledBy.has(form)) {
+        if (!changesData(form)) return;
+        if (disabledBy.has(form) || (!event.defaultPrevented && sending(form))) {
             event.preventDefault();
+            return;
+        }
+        if (event.defaultPrevented) {
+            sentAt.set(form, performance.now());
             return;
         }
         setTimeout(() => markBusy(form));
