@@ -18,7 +18,7 @@ import redis
 from flask import request
 
 from roster.auth import limits, views
-from tests.helpers import HX, PASSWORD, REDIS_URL
+from tests.helpers import HX, PASSWORD, REDIS_URL, sign_in
 
 # A database number of this run's own (and a key prefix per test) beside other checkouts' runs.
 NEW_ACCOUNT = {
@@ -375,3 +375,32 @@ def test_limit_failed_password_checks_counts_wrong_passwords_only(make_app):
         assert client.post(path).status_code == 200
         assert client.get(f"{path}?status=422").status_code == 422
     assert [client.post(f"{path}?status=422").status_code for _ in range(3)] == [422, 422, 429]
+
+
+def test_limit_failures_counts_under_the_key_it_is_given(make_app):
+    """Not the address: two keys from one address have counts of their own."""
+    app = make_app(LOGIN_RATE_LIMIT="1/minute")
+    path = probe_route(
+        app, limits.limit_failures(("LOGIN_RATE_LIMIT", lambda: request.args["who"]))
+    )
+    client = app.test_client()
+    assert client.post(f"{path}?status=422&who=a").status_code == 422
+    assert client.post(f"{path}?status=422&who=a").status_code == 429
+    assert client.post(f"{path}?status=422&who=b").status_code == 422
+
+
+def test_limit_failed_password_checks_counts_per_account_not_per_address(
+    make_app, make_user, member
+):
+    """A member's wrong passwords do not hold back another account behind the same address."""
+    app = make_app(PASSWORD_CHECK_RATE_LIMIT="1/minute")
+    path = probe_route(app, limits.limit_failed_password_checks)
+    other = make_user("other")
+    clients = {}
+    for user in (member, other):
+        clients[user.username] = app.test_client()
+        sign_in(clients[user.username], user.username)
+    first, second = clients[member.username], clients[other.username]
+    assert first.post(f"{path}?status=422").status_code == 422
+    assert first.post(f"{path}?status=422").status_code == 429
+    assert second.post(f"{path}?status=422").status_code == 422

@@ -11,6 +11,7 @@ from roster.conditional import TableVersion
 from roster.extensions import db
 from roster.posts.models import Post
 from roster.users import policy
+from roster.users.bulk_load import SQLITE_INSERT_TRIGGERS, users_loaded_in_bulk
 from roster.users.models import User
 from tests.helpers import dialect, scalar, scalars, search_ids
 
@@ -166,7 +167,13 @@ def test_seed_refreshes_postgresql_planner_statistics(app, runner):
 
 def users_schema(app) -> list[tuple[str, str]]:
     """The users table's indexes and triggers as the database describes them."""
-    if dialect(app) == "postgresql":
+    with app.app_context():
+        return schema_in_session()
+
+
+def schema_in_session() -> list[tuple[str, str]]:
+    """`users_schema` as the current database session sees it (inside its transaction)."""
+    if db.engine.dialect.name == "postgresql":
         query = text(
             "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
             " JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 'users'::regclass"
@@ -178,8 +185,47 @@ def users_schema(app) -> list[tuple[str, str]]:
             "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'users'"
             " AND type IN ('index', 'trigger') ORDER BY name"
         )
-    with app.app_context():
-        return [tuple(row) for row in db.session.execute(query)]
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+@pytest.mark.parametrize("rebuild_indexes", [True, False])
+def test_a_bulk_load_takes_away_the_secondary_indexes_and_insert_triggers_meanwhile(
+    app, rebuild_indexes
+):
+    """While the rows go in, only what constraints need is left (when asked to rebuild), and no
+    per-row insert upkeep runs; the other triggers stay."""
+    before = dict(users_schema(app))
+    if dialect(app) == "postgresql":
+        constraints = set(scalars(app, text(
+            "SELECT c.relname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conindid"
+            " WHERE k.conrelid = 'users'::regclass"
+        )))  # fmt: skip
+        assert "pk_users" in constraints
+        kept_triggers = {}
+        switched_off = {"users_changed": "D"}
+    else:
+        constraints = {name for name, create in before.items() if create is None}
+        kept_triggers = {name: create for name, create in before.items()
+                         if create and create.startswith("CREATE TRIGGER")
+                         and name not in SQLITE_INSERT_TRIGGERS}  # fmt: skip
+        switched_off = {}
+    secondary = {name: create for name, create in before.items()
+                 if create and " INDEX " in create and name not in constraints}  # fmt: skip
+    assert secondary, before
+    with app.app_context(), users_loaded_in_bulk(rebuild_indexes=rebuild_indexes):
+        during = dict(schema_in_session())
+    indexes_left = {name for name in secondary if name in during}
+    assert indexes_left == (set() if rebuild_indexes else set(secondary))
+    assert constraints <= set(during)
+    for name, create in kept_triggers.items():
+        assert during[name] == create
+    for name in SQLITE_INSERT_TRIGGERS if dialect(app) == "sqlite" else ():
+        assert name in before
+        assert name not in during
+    for name, state in switched_off.items():
+        assert before[name] == "O"
+        assert during[name] == state
+    assert dict(users_schema(app)) == before
 
 
 def test_a_large_seed_rebuilds_every_index_and_trigger_as_it_was(app, runner):

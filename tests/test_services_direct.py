@@ -7,16 +7,17 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import DateTime, select
 
 from roster import create_app
 from roster.audit.models import AuditEntry
 from roster.extensions import db
 from roster.posts.models import Post
 from roster.posts.queries import count_posts, newest_posts_of
-from roster.posts.service import delete_post, restore_post
+from roster.posts.service import delete_post, purge_posts, restore_post
 from roster.users.export import HEADER, cells, csv_lines
-from roster.users.models import User, utcnow
+from roster.users.live import render_changes
+from roster.users.models import User, last_sign_in_key, utcnow
 from roster.users.policy import Role
 from roster.users.queries import DEFAULT_SORT, TableView, _escape_like, search_condition
 from roster.users.service import purge_users
@@ -72,7 +73,31 @@ def test_counts_and_lists_keep_to_one_author_newest_first(make_user, in_app):
     assert [post.title for post in newest_posts_of(author, 2)] == titles[:2]
 
 
+def test_posts_deleted_at_the_cutoff_itself_are_kept(make_user, in_app):
+    """Only posts deleted before the moment are purged, not those deleted at it."""
+    author = db.session.get(User, make_user("author").id)
+    cutoff = utcnow()
+    add_post(author, "Earlier", deleted_at=cutoff - timedelta(seconds=1))
+    add_post(author, "At the cutoff", deleted_at=cutoff)
+    assert purge_posts(cutoff) == 1
+    assert list(db.session.scalars(select(Post.title))) == ["At the cutoff"]
+
+
 # ---- users ----------------------------------------------------------------------------------
+
+
+def test_the_last_sign_in_sort_compares_aware_timestamps():
+    """The key (never signed in: a far past) is timezone-aware like the column, so PostgreSQL
+    compares a page's cursor with timestamptz values, not local times."""
+    key = last_sign_in_key()
+    assert isinstance(key.type, DateTime)
+    assert key.type.timezone is True
+
+
+def test_changes_not_about_users_render_nothing(in_app):
+    """The live table sends nothing for entries about other things (posts, the audit's own)."""
+    entries = [AuditEntry(action="post.delete", target_id=1), AuditEntry(action="user.update")]
+    assert render_changes(entries, {}) == ""
 
 
 def test_purge_takes_only_deleted_users_and_only_their_posts(app, make_user, admin, in_app):

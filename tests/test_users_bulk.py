@@ -137,6 +137,42 @@ def test_delete_and_restore_ticked_users(app, admin_client, crowd):
     assert row_ids(response) == []  # the trash it was sent from, now empty
 
 
+@pytest.mark.parametrize("role", ["moderator", "member"])
+def test_a_role_change_leaves_users_in_the_trash_as_they_are(app, admin_client, crowd, role):
+    """Only live users who have another role change; a deleted one keeps its role."""
+    gone = crowd["deleted"]
+    with app.app_context():
+        db.session.execute(db.update(User).where(User.id == gone.id).values(role="admin"))
+        db.session.commit()
+    response = post(
+        admin_client,
+        {"action": f"role-{role}", "ids": ids_of([gone, crowd["members"][0]]), "confirm": "yes"},
+        headers=HX,
+    )
+    changed = 0 if role == "member" else 1
+    assert toast(response) == f"Made {role}: {bulk.how_many(changed)}."
+    assert column(app, "role", [gone]) == ["admin"]
+
+
+def test_a_selection_nothing_applies_to_counts_none(app, crowd, admin):
+    """The confirm step's count of a selection the action leaves alone is 0, not a guess."""
+    with app.app_context():
+        actor = db.session.get(User, admin.id)
+        selection = bulk.Selection(ids=(crowd["deleted"].id,))
+        assert bulk.count(actor, bulk.ACTIONS["delete"], selection) == (0, None)
+        assert bulk.count(actor, bulk.ACTIONS["restore"], selection) == (1, None)
+
+
+def test_a_batch_is_named_by_sixteen_hex_digits(app, admin_client, crowd):
+    """The audit's batch column holds 16 characters (PostgreSQL would refuse a longer one)."""
+    post(admin_client, {"action": "delete", "ids": ids_of(crowd["members"][:2]), "confirm": "yes"})
+    batches = {entry.batch for entry in entries(app, "user.delete")}
+    assert len(batches) == 1
+    (batch,) = batches
+    assert len(batch) == 16
+    int(batch, 16)
+
+
 def test_ids_that_the_action_does_not_apply_to_are_left_alone(app, admin_client, crowd):
     """Restore in the live table, delete in the trash: nothing; bad ids are dropped."""
     live, gone = crowd["members"][0], crowd["deleted"]
@@ -347,6 +383,11 @@ def test_no_action_or_no_selection_is_refused_with_a_message(app, admin_client, 
     response = post(admin_client, {"ids": [crowd["members"][0].id]}, headers=HX)
     assert response.status_code == 422
     assert response.headers["HX-Retarget"] == "#bulk-bar"
+    assert response.headers["HX-Reswap"] == "outerHTML"
+    # The selection bar alone, in place of the one on the page: no table, no rows.
+    assert find(response, "#bulk-bar") is not None
+    assert row_ids(response) == []
+    assert not find_all(response, "#users-results")
     assert text_of(find(response, '[data-testid="bulk-error"]')) == bulk.NO_ACTION
     response = post(admin_client, {"action": "activate"}, headers=HX)
     assert text_of(find(response, '[data-testid="bulk-error"]')) == bulk.NOTHING_SELECTED
@@ -390,6 +431,22 @@ def test_every_match_means_every_page_whatever_page_it_was_sent_from(app, admin_
     assert toast(response) == "Deactivated 7 users."
 
 
+# Keyset cursors (base64 of ["mem3"] and ["mem5"]): pages other than the first either way.
+@pytest.mark.parametrize(
+    ("direction", "cursor"), [("after", "WyJtZW0zIl0"), ("before", "WyJtZW01Il0")]
+)
+def test_after_a_bulk_action_the_table_shows_its_first_page(
+    app, admin_client, crowd, direction, cursor
+):
+    """Sent from another page (`after` or `before` a row), the answer starts the table afresh."""
+    table = "/users?role=member&sort=username"
+    first_page = row_ids(admin_client.get(table, headers=HX))
+    assert row_ids(admin_client.get(f"{table}&{direction}={cursor}", headers=HX)) != first_page
+    data = {"action": "activate", "ids": ids_of(crowd["members"][:1]), "role": "member",
+            "sort": "username", direction: cursor}  # fmt: skip
+    assert row_ids(post(admin_client, data, headers=HX)) == first_page
+
+
 @pytest.mark.parametrize("path", ["/users/bulk", "/users/bulk/0123456789abcdef/restore"])
 def test_moderators_and_members_are_refused(app, client, crowd, moderator, member, path):
     target = crowd["members"][0]
@@ -413,7 +470,7 @@ def test_a_bulk_action_without_csrf_token_is_refused(app, admin_client, crowd):
 # ---- undo -----------------------------------------------------------------------------------
 
 
-def test_a_bulk_delete_is_undone_as_one(app, admin_client, crowd):
+def test_a_bulk_delete_is_undone_as_one(app, admin_client, crowd, admin):
     chosen = crowd["members"][:5]
     earlier = crowd["deleted"]  # deleted before, by someone else: stays in the trash
     data = {"action": "delete", "ids": ids_of(chosen), "confirm": "yes"}
@@ -429,6 +486,7 @@ def test_a_bulk_delete_is_undone_as_one(app, admin_client, crowd):
     assert column(app, "deleted_at", chosen) == [None] * 5
     assert fetch(app, User, earlier.id).deleted_at is not None
     assert {e.target_id for e in entries(app, "user.restore")} == {u.id for u in chosen}
+    assert {e.actor_id for e in entries(app, "user.restore")} == {admin.id}
     # Undo twice: nothing more to restore.
     again = admin_client.post(undo.get("action"), headers=HX)
     assert toast(again) == "Restored 0 users."

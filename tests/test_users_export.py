@@ -115,6 +115,8 @@ def test_many_users_come_in_several_chunks(app, admin_client, make_user, monkeyp
     assert chunks[0].decode().splitlines() == [",".join(HEADER)]
     lines = b"".join(chunks).decode().splitlines()
     assert len(lines) == 7  # the header, the admin and five more
+    # Each chunk starts afresh: nothing of the one before is carried into the next.
+    assert sorted(int(line.split(",", 1)[0]) for line in lines[1:]) == list(range(1, 7))
 
 
 def test_an_export_is_audited_with_its_filters(app, admin_client, admin):

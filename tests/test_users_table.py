@@ -563,6 +563,8 @@ def test_delete_then_undo_restores_everything(app, admin_client, member):
     assert undo.status_code == 200
     assert find(undo, f"#toast-undo-{member.id}").get("hx-swap-oob") == "delete"
     assert member.id in row_ids(undo)
+    # The restored row is marked as new.
+    assert find(undo, f"#user-{member.id}").get("class") == "row-fresh"
     assert columns(app, member.id) == before
     assert scalar(app, select(Post.title).where(Post.author_id == member.id)) == "Hello"
     assert admin_client.get("/user/member").status_code == 200
@@ -584,6 +586,7 @@ def test_delete_and_restore_without_javascript(app, admin_client, member):
     assert find_all(page, f'form[action="/users/{member.id}/restore"]')
     restored = admin_client.post(f"/users/{member.id}/restore")
     assert restored.status_code == 303
+    assert restored.headers["Location"] == "/users"
     assert fetch(app, User, member.id).deleted_at is None
 
 
