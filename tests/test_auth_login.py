@@ -211,3 +211,11 @@ def test_signed_in_nav_shows_the_user_and_a_csrf_protected_sign_out(member_clien
     sign_out = find(header, 'form[action="/logout"]')
     assert sign_out.get("method") == "post"
     assert find(sign_out, 'input[name="csrf_token"]').get("value")
+
+
+def test_a_refused_sign_in_keeps_the_username_and_never_echoes_the_password(client, member):
+    response = client.post("/login", data={"username": "member", "password": "s3cret-typed"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "s3cret-typed" not in html
+    assert 'value="member"' in html

@@ -326,11 +326,13 @@ def test_create_without_javascript_redirects(app, admin_client):
             "email": "plain@example.com",
             "password": PASSWORD,
             "is_admin": "y",
+            "display_name": "Plain Person",
         },
     )
     assert response.status_code == 303
     assert response.headers["Location"] == "/users"
     assert scalar(app, select(User.is_admin).where(User.username == "plain")) is True
+    assert scalar(app, select(User.display_name).where(User.username == "plain")) == "Plain Person"
 
 
 @pytest.mark.parametrize(

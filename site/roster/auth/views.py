@@ -53,8 +53,7 @@ def login() -> Response:
 
 
 def login_form(form: LoginForm, next_url: str, *, status: int) -> Response:
-    """The form again, username kept and password cleared (a password field is never echoed)."""
-    form.password.data = ""
+    """The form again, username kept (a password field never echoes what was typed)."""
     return render("auth/login.html", "login_form", status=status, form=form, next_url=next_url)
 
 

@@ -190,7 +190,7 @@ class BulkRequest:
             ids = {int(raw) for raw in form.getlist("ids") if raw.isdecimal() and len(raw) < 12}
             selection = Selection(ids=tuple(sorted(i for i in ids if 0 < i <= MAX_ID)))
         return cls(
-            action=ACTIONS.get(form.get("action", "")),
+            action=ACTIONS.get(form.get("action")),
             selection=selection,
             view=view,
             confirmed=form.get("confirm") == "yes",
