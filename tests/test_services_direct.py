@@ -118,6 +118,11 @@ def test_like_patterns_escape_their_wildcards():
     assert _escape_like("plain") == "plain"
 
 
+def test_a_search_is_trimmed_and_cut_to_a_hundred_characters():
+    assert TableView.from_args({"q": "  " + "x" * 150}).q == "x" * 100
+    assert TableView.from_args({"q": " y" * 50}).q == ("y " * 50)[:99]
+
+
 def test_an_unknown_sort_falls_back_to_the_default():
     assert TableView.from_args({"sort": "Xusername"}).sort == DEFAULT_SORT
     assert TableView.from_args({"sort": "-username"}).sort == "-username"

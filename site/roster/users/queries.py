@@ -81,7 +81,7 @@ class TableView:
         sort = args.get("sort", DEFAULT_SORT)
         if sort.lstrip("-") not in SORT_KEYS:
             sort = DEFAULT_SORT
-        role, status, verified = (args.get(name, "") for name in ("role", "status", "verified"))
+        role, status, verified = (args.get(name) for name in ("role", "status", "verified"))
         return cls(
             q=args.get("q", "").strip()[:100],
             role=role if role in ROLES else "",
