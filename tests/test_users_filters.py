@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from roster.audit.models import AuditEntry
 from roster.extensions import db
@@ -422,6 +422,34 @@ def test_each_sort_walks_an_index(app, people, sort, descending):
         assert_indexed(app, plan, ordered=True)
         if dialect(app) == "sqlite":
             assert "deleted_at" not in plan, plan
+
+
+@pytest.mark.parametrize("sort", ["name", "-created", "username", "-last_sign_in"])
+def test_the_page_a_table_reads_walks_the_sort_index(app, people, sort):
+    """The statement `fetch_page` sends (not one built beside it): no sort step either."""
+    sent: list[tuple[str, object]] = []
+
+    def keep(_conn, _cursor, statement, parameters, *_args) -> None:
+        sent.append((statement, parameters))
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", keep)
+        try:
+            queries.fetch_page(TableView(sort=sort), 25)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", keep)
+        ((statement, parameters),) = sent
+        with db.engine.connect() as conn:
+            if db.engine.dialect.name == "sqlite":
+                rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            else:
+                for plan in ("seqscan", "bitmapscan", "sort"):
+                    conn.exec_driver_sql(f"SET enable_{plan} = off")
+                rows = conn.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+            plan = " ".join(str(row) for row in rows)
+    assert_indexed(app, plan, ordered=True)
+    if dialect(app) == "sqlite":
+        assert "deleted_at" not in plan, plan
 
 
 @pytest.mark.parametrize("sort", ["username", "-created", "email"])
