@@ -13,6 +13,7 @@ from roster.audit.models import AuditEntry
 from roster.extensions import db
 from roster.sessions.models import UserSession
 from roster.submission import Refused
+from roster.templating import as_utc
 from roster.users import bulk
 from roster.users.models import User, utcnow
 from roster.users.policy import Role
@@ -108,7 +109,7 @@ def test_a_bulk_change_bumps_the_version_so_open_edit_forms_notice(app, admin_cl
 
 
 @pytest.mark.parametrize("role", ["admin", "moderator", "member"])
-def test_change_role_of_ticked_users(app, admin_client, crowd, role):
+def test_change_role_of_ticked_users(app, admin_client, crowd, admin, role):
     chosen = [crowd["members"][0], crowd["moderators"][0]]
     response = post(
         admin_client,
@@ -120,6 +121,7 @@ def test_change_role_of_ticked_users(app, admin_client, crowd, role):
     assert column(app, "role", chosen) == [role, role]
     audited = {e.target_id: e.changes["role"] for e in entries(app, "user.update")}
     assert audited == {u.id: [u.role, role] for u in chosen if u.role != role}
+    assert {e.actor_id for e in entries(app, "user.update")} == {admin.id}
 
 
 def test_delete_and_restore_ticked_users(app, admin_client, crowd):
@@ -127,6 +129,12 @@ def test_delete_and_restore_ticked_users(app, admin_client, crowd):
     post(admin_client, {"action": "delete", "ids": ids_of(chosen), "confirm": "yes"})
     assert None not in column(app, "deleted_at", chosen)
     assert len(entries(app, "user.delete")) == 3
+    # One moment for the whole batch: the deletion, the row's last change and the audit entry.
+    for user in chosen:
+        row = fetch(app, User, user.id)
+        (entry,) = [e for e in entries(app, "user.delete") if e.target_id == user.id]
+        assert as_utc(row.updated_at) == as_utc(row.deleted_at) == as_utc(entry.created_at)
+        assert entry.changes["deleted_at"] == [None, as_utc(row.deleted_at).isoformat()]
     response = post(
         admin_client,
         {"action": "restore", "ids": ids_of([*chosen, crowd["deleted"]]), "status": "deleted"},

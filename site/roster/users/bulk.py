@@ -224,7 +224,6 @@ class Outcome:
 class Plan:
     """The users an action will change, before it runs (the confirm step's count)."""
 
-    action: BulkAction
     chosen: Select
     left_out: str | None = field(default=None)
 
@@ -237,7 +236,7 @@ def plan(actor: User, action: BulkAction, selection: Selection) -> Plan:
         if db.session.scalar(select(exists(chosen.where(User.id == actor.id)))):
             left_out = action.self_problem
         chosen = chosen.where(User.id != actor.id)
-    return Plan(action, chosen, left_out)
+    return Plan(chosen, left_out)
 
 
 def count(actor: User, action: BulkAction, selection: Selection) -> tuple[int, str | None]:
