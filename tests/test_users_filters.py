@@ -501,3 +501,18 @@ def test_the_index_checks_catch_a_missing_index(app, people):
     plan = explain(app, select(User.id).order_by(User.bio).limit(26))
     with pytest.raises(AssertionError):
         assert_indexed(app, plan, ordered=True)
+
+
+def test_join_dates_include_their_first_moment_and_exclude_the_next_days(admin_client, make_user):
+    """`joined_after` a day starts at its midnight (UTC); `joined_before` a day ends just
+    before the day's midnight."""
+    at_midnight = make_user("midnight", created_at=datetime(2026, 3, 1, tzinfo=UTC))
+    just_before = make_user("lastsecond", created_at=datetime(2026, 2, 28, 23, 59, 59, tzinfo=UTC))
+    march_first = admin_client.get(
+        "/users?joined_after=2026-03-01&joined_before=2026-03-02", headers=HX
+    )
+    assert row_ids(march_first) == [at_midnight.id]
+    february_end = admin_client.get(
+        "/users?joined_after=2026-02-28&joined_before=2026-03-01", headers=HX
+    )
+    assert row_ids(february_end) == [just_before.id]
