@@ -186,6 +186,12 @@ def test_filters_stay_across_paging_and_sorting(app, admin_client, make_user):
         assert query_of(sort_link)["status"] == ["inactive"]
     export = find(response, '[data-testid="export-csv"]').get("href")
     assert query_of(export) == {"status": ["inactive"]}
+    # From a page further on, either way, a header starts the table afresh.
+    for cursor in ("after", "before"):
+        response = admin_client.get(f"/users?status=inactive&{cursor}=WyJtIl0", headers=HX)
+        for column in ("username", "email"):
+            sort_link = find(response, f"#sort-{column}").get("href")
+            assert set(query_of(sort_link)) == {"status", "sort"}, sort_link
 
 
 # ---- sorts ----------------------------------------------------------------------------------

@@ -162,6 +162,18 @@ def test_search_matches_username_email_and_display_name(admin_client, make_user)
     assert find_all(empty, '[data-testid="users-empty"]')
 
 
+def test_a_short_search_is_a_prefix_of_exactly_those_letters(admin_client, make_user):
+    """One or two letters search the start of each name (a range on the lower() indexes):
+    the term itself is in, the next prefix ("ab" -> "ac") is not."""
+    exact = make_user("ab", email="x1@example.com")
+    longer = make_user("abz", email="x2@example.com")
+    make_user("ac", email="x3@example.com")
+    make_user("ad", email="x4@example.com")
+    make_user("aaz", email="x5@example.com")
+    response = admin_client.get("/users?q=ab&sort=username", headers=HX)
+    assert row_ids(response) == [exact.id, longer.id]
+
+
 def test_search_takes_like_and_fts5_characters_literally(admin_client, make_user):
     """`%`, `_`, `*`, quotes: each finds the one user who has it, never every user or an error."""
     quoted = make_user("quoter", display_name='"Quoted" Name')
@@ -276,6 +288,7 @@ def test_count_is_capped(app, monkeypatch, make_user):
     with app.app_context():
         assert capped_count(TableView()) == 3
     assert count_label(3) == "2+ users"
+    assert count_label(2) == "2 users"  # exactly the cap is still an exact count
 
 
 def test_an_unknown_sort_falls_back_to_the_newest_first(admin_client):
