@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -31,8 +33,8 @@ class UserFields(FlaskForm):
     # The field forms sent before roles existed (scripts still may): yes means admin.
     is_admin = YesNoField("Admin")
 
-    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs) -> None:
-        super().process(formdata, obj, data, extra_filters, **kwargs)
+    def process(self, *args: Any, **kwargs: Any) -> None:
+        super().process(*args, **kwargs)
         # [] means "posted without it" (None: nothing was posted): the old field decides.
         if self.role.raw_data == []:
             self.role.data = Role.admin.value if self.is_admin.data else Role.member.value
