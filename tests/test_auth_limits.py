@@ -404,3 +404,31 @@ def test_limit_failed_password_checks_counts_per_account_not_per_address(
     assert first.post(f"{path}?status=422").status_code == 422
     assert first.post(f"{path}?status=422").status_code == 429
     assert second.post(f"{path}?status=422").status_code == 422
+
+
+def test_a_count_that_cannot_be_given_back_is_logged_and_the_sign_in_still_works(
+    make_app, member, monkeypatch, caplog
+):
+    """The storage fails between counting and giving back: the user is signed in all the
+    same, and the operator sees why one attempt stays counted."""
+    app = make_app(LOGIN_RATE_LIMIT="3/minute")
+    strategy = limits.limiter.limiter
+    counting = strategy.hit
+
+    def failing_give_back(item, *identifiers, cost=1):
+        if cost < 0:
+            raise ConnectionError("the storage went away")
+        return counting(item, *identifiers, cost=cost)
+
+    monkeypatch.setattr(strategy, "hit", failing_give_back)
+    with caplog.at_level(logging.WARNING, logger=limits.log.name):
+        response = app.test_client().post(
+            "/login", data={"username": "member", "password": PASSWORD}
+        )
+    assert response.status_code == 303
+    records = [r for r in caplog.records if r.name == limits.log.name]
+    assert len(records) == 3  # one for each limit a sign-in counts against
+    for record in records:
+        assert record.getMessage() == "could not give back a sign-in attempt"
+        assert record.levelno == logging.WARNING
+        assert isinstance(record.exc_info[1], ConnectionError)

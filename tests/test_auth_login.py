@@ -219,3 +219,17 @@ def test_a_refused_sign_in_keeps_the_username_and_never_echoes_the_password(clie
     html = response.get_data(as_text=True)
     assert "s3cret-typed" not in html
     assert 'value="member"' in html
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/users?q=a b", "/users?q=a b"),  # a space is a character like any other
+        ("/notes:today", "/notes:today"),  # a colon after the slash is no scheme
+        ("/\x7f/evil.example", "/"),
+        ("/a\x01b", "/"),
+        ("/\n/evil.example", "/"),
+    ],
+)
+def test_next_keeps_ordinary_characters_and_drops_control_ones(next_url, expected):
+    assert safe_next(next_url) == expected

@@ -50,6 +50,13 @@ def test_identifier_field_is_as_long_as_an_email_at_most():
     assert checked({"who": most + "a"}, who=identifier_field()).who.errors != []
 
 
+def test_an_email_of_the_longest_length_allowed_is_kept():
+    domain = "b" * 63 + "." + "c" * 63 + "." + "d" * 57 + ".com"
+    longest = "a" * 64 + "@" + domain
+    assert len(longest) == policy.EMAIL_MAX_LENGTH
+    assert policy.clean_email(longest) == longest
+
+
 def test_username_field_cleans_and_hints_with_the_policy():
     field = checked({"name": " Alice "}, name=username_field()).name
     assert field.label.text == "Username"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Flask, Response, redirect, request, url_for
 from flask_login import current_user
 
@@ -21,7 +19,6 @@ def init_auth(app: Flask) -> None:
     login_manager.init_app(app, add_context_processor=False)
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(send_to_login)
-    login_manager.login_view = "auth.login"
     app.jinja_env.globals["current_user"] = current_user
     app.jinja_env.globals["can"] = template_can
 
@@ -45,9 +42,8 @@ def safe_next(target: str | None) -> str:
     """Follow `next` only to a path on this site; anything else (other hosts, schemes) goes home."""
     if not target or not target.startswith("/") or target.startswith("//"):
         return "/"
+    # A path that starts with one "/" has no scheme or host of its own; browsers read one in
+    # anyway after a backslash or a control character such as a tab ("/", then "\\evil.example").
     if "\\" in target or any(ord(ch) < 32 or ch == "\x7f" for ch in target):
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
         return "/"
     return target

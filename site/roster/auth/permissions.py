@@ -48,7 +48,7 @@ def has_permission(user: Any, permission: Permission | str) -> bool:
     permission = Permission(permission)
     if user is None or not user.is_authenticated:
         return False
-    return permission in ROLE_PERMISSIONS.get(user.role, frozenset())
+    return permission in ROLE_PERMISSIONS[user.role]
 
 
 def can(permission: Permission | str, user: Any = None) -> bool:

@@ -143,7 +143,8 @@ class User(UserMixin, db.Model):
         self.email_key = key
         return address
 
-    def set_password(self, password: str, method: str = "scrypt") -> None:
+    def set_password(self, password: str, *, method: str) -> None:
+        """Hash with `method` (the app's PASSWORD_HASH_METHOD: fast in tests)."""
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:

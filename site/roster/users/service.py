@@ -99,7 +99,8 @@ def is_taken(field: str, value: str, *, exclude_id: int | None = None) -> bool:
         query = select(User.id).where(func.lower(User.username) == fold(value))
     if exclude_id is not None:
         query = query.where(User.id != exclude_id)
-    return db.session.scalar(query.limit(1)) is not None
+    # Both keys have a unique index: at most one row.
+    return db.session.scalar(query) is not None
 
 
 def taken_problems(*, exclude_id: int | None = None, **values: str) -> dict[str, str]:
