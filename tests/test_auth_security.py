@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from flask_wtf.csrf import generate_csrf, validate_csrf
 from sqlalchemy import func, select
+from wtforms.validators import ValidationError
 
+from roster.auth.service import renew_session
 from roster.extensions import db
 from roster.users.models import User
 from tests.helpers import HX, PASSWORD, fetch, scalar, sign_in
@@ -234,3 +237,16 @@ def test_production_hashes_passwords_with_scrypt(make_app, member):
 def test_tests_use_a_fast_hash(app, member):
     assert app.config["PASSWORD_HASH_METHOD"].startswith("pbkdf2:sha256:")
     assert member.password_hash.startswith("pbkdf2:sha256:1$")
+
+
+def test_a_renewed_session_hands_out_a_new_csrf_token_in_the_same_request(app):
+    """After sign-in or sign-out the old token is gone, also from Flask-WTF's per-request
+    copy: a page rendered later in that request carries a token of the new session."""
+    with app.test_request_context("/"):
+        before = generate_csrf()
+        renew_session()
+        after = generate_csrf()
+        assert after != before
+        validate_csrf(after)
+        with pytest.raises(ValidationError):
+            validate_csrf(before)
