@@ -42,8 +42,8 @@ TABLE_REQUESTS = [name for name, _, _ in PLAN]
 # The least any implementation on this stack does for a signed-in table request (bench/hello.py):
 # the floor each throughput target is compared with.
 FLOORS = [
-    ("floor: signed-in search", "/floor/search?q="),
-    ("floor: signed-in page", "/floor/page"),
+    ("floor: signed-in search", lambda term: f"/floor/search?q={term}"),
+    ("floor: signed-in page", lambda _: "/floor/page"),
 ]
 FLOOR_OF = {
     "search fragment": "floor: signed-in search",
@@ -174,10 +174,7 @@ def run_engine(wrk: str, args: argparse.Namespace, postgres: bool) -> dict:
             # flatter the ratios, so they divide by the faster of the two passes. Then the
             # stack's floor for a signed-in table request, on the session Roster just made.
             again = Measured("hello (reference)", "/", 0)
-            floors = [
-                Measured(name, f"{path}{term}" if path.endswith("=") else path, 0, queries=2)
-                for name, path in FLOORS
-            ]
+            floors = [Measured(name, path(term), 0, queries=2) for name, path in FLOORS]
             with gunicorn("bench.hello:app", site.env) as base_url:
                 measure(wrk, base_url, again, {}, args.duration)
                 cookie = floor_cookie(base_url)
