@@ -21,6 +21,7 @@ from roster.users.queries import TableView
 from roster.users.rules import LAST_ADMIN, SELF_DEACTIVATE
 from tests.helpers import (
     HX,
+    change,
     counted_queries,
     csrf_token,
     edit_data,
@@ -148,10 +149,7 @@ def test_delete_and_restore_ticked_users(app, admin_client, crowd):
 @pytest.mark.parametrize("role", ["moderator", "member"])
 def test_a_role_change_leaves_users_in_the_trash_as_they_are(app, admin_client, crowd, role):
     """Only live users who have another role change; a deleted one keeps its role."""
-    gone = crowd["deleted"]
-    with app.app_context():
-        db.session.execute(db.update(User).where(User.id == gone.id).values(role="admin"))
-        db.session.commit()
+    gone = change(app, User, crowd["deleted"].id, role="admin")
     response = post(
         admin_client,
         {"action": f"role-{role}", "ids": ids_of([gone, crowd["members"][0]]), "confirm": "yes"},

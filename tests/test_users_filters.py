@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -382,17 +383,25 @@ FILTERS = {
 
 
 def explain(app: Flask, query) -> str:
-    """The plan of `query`. On PostgreSQL the tiny test table would be read whole and sorted
-    whatever its indexes: with those plans priced out, a missing index shows as a Seq Scan
-    and an index in the wrong order as a Sort."""
+    """The plan of `query` (a SQLAlchemy statement, its values written in)."""
+    with app.app_context():
+        compiled = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    return explain_sql(app, compiled)
+
+
+def explain_sql(app: Flask, statement: str, parameters: Any = None) -> str:
+    """The plan of SQL `statement`. On PostgreSQL the tiny test table would be read whole and
+    sorted whatever its indexes: with those plans priced out, a missing index shows as a Seq
+    Scan and an index in the wrong order as a Sort."""
     with app.app_context(), db.engine.connect() as conn:
-        compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
         if db.engine.dialect.name == "sqlite":
-            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")
+            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
             return " ".join(str(row) for row in rows)
         for plan in ("seqscan", "bitmapscan", "sort"):
             conn.exec_driver_sql(f"SET enable_{plan} = off")
-        return " ".join(str(row) for row in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
+        return " ".join(
+            str(row) for row in conn.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+        )
 
 
 def assert_indexed(app: Flask, plan: str, *, ordered: bool = False) -> None:
@@ -445,15 +454,8 @@ def test_the_page_a_table_reads_walks_the_sort_index(app, people, sort):
             queries.fetch_page(TableView(sort=sort), 25)
         finally:
             event.remove(db.engine, "before_cursor_execute", keep)
-        ((statement, parameters),) = sent
-        with db.engine.connect() as conn:
-            if db.engine.dialect.name == "sqlite":
-                rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-            else:
-                for plan in ("seqscan", "bitmapscan", "sort"):
-                    conn.exec_driver_sql(f"SET enable_{plan} = off")
-                rows = conn.exec_driver_sql(f"EXPLAIN {statement}", parameters)
-            plan = " ".join(str(row) for row in rows)
+    ((statement, parameters),) = sent
+    plan = explain_sql(app, statement, parameters)
     assert_indexed(app, plan, ordered=True)
     if dialect(app) == "sqlite":
         assert "deleted_at" not in plan, plan
