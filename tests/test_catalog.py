@@ -11,10 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from jinja2 import nodes
 
-from roster import create_app
 from roster.catalog.registry import ENTRIES, Entry
 from roster.profiles.forms import WRONG_PASSWORD
 from roster.users import policy
+from tests.conftest import roster_app
 from tests.helpers import find_all, parse
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -26,7 +26,7 @@ NOT_CATALOGUED = ("catalog/",)
 
 def build_app(tmp_path: Path, **settings) -> Flask:
     """The catalog needs no data, so an empty SQLite file serves every run (SQLite or PG)."""
-    return create_app(
+    return roster_app(
         {
             "TESTING": True,
             "SECRET_KEY": secrets.token_hex(16),

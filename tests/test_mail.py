@@ -18,6 +18,7 @@ from roster.extensions import db
 from roster.mail.outbox import kept_messages
 from roster.mail.settings import InvalidMailURL, mailman_settings
 from roster.users.models import User
+from tests.conftest import roster_app
 from tests.helpers import HX, scalar, sign_in
 
 
@@ -89,10 +90,9 @@ def outbox_app(app: Flask, tmp_path: Path, monkeypatch) -> Iterator[Flask]:
     """Debug mode without MAIL_URL, its instance folder in tmp: what `make run` does."""
     monkeypatch.setenv("ROSTER_INSTANCE_PATH", str(tmp_path / "instance"))
     config = {key: app.config[key] for key in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI")}
-    debug_app = create_app(
+    debug_app = roster_app(
         {**config, "DEBUG": True, "RATELIMIT_STORAGE_URI": "memory://", "TESTING": True}
     )
-    debug_app.test_client_class = app.test_client_class
     yield debug_app
     with debug_app.app_context():
         db.engine.dispose()
