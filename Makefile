@@ -48,14 +48,18 @@ test: install /usr/bin/chromium /usr/sbin/nginx
 	$(BIN)/djlint templates --lint
 	$(BIN)/ruff check site tests e2e bench gunicorn.conf.py
 	$(BIN)/ruff format --check site tests e2e bench gunicorn.conf.py
-	@# The unit tests on PostgreSQL and on SQLite at once (two cores, two databases), the
-	@# PostgreSQL pass's report printed after the SQLite one's; then the browser tests.
+	@# Three passes at once: the unit tests on SQLite (shown as they run) and on PostgreSQL, and
+	@# the browser tests, which mostly wait on round trips and so share the two cores well. The
+	@# other two reports follow the SQLite one's, in full in build/tests-*.log.
 	mkdir -p build
 	$(BIN)/pytest tests --db=postgres -p no:cacheprovider > build/tests-postgres.log 2>&1 & \
-		postgres=$$!; $(BIN)/pytest tests -p no:cacheprovider; sqlite=$$?; \
+		postgres=$$!; $(BIN)/pytest e2e > build/tests-e2e.log 2>&1 & e2e=$$!; \
+		$(BIN)/pytest tests -p no:cacheprovider; sqlite=$$?; \
 		wait $$postgres; postgres=$$?; echo "---- unit tests on PostgreSQL:"; \
-		tail -n 40 build/tests-postgres.log; [ $$sqlite = 0 ] && [ $$postgres = 0 ]
-	$(BIN)/pytest e2e
+		tail -n 40 build/tests-postgres.log; \
+		echo "---- browser tests (Playwright; build/tests-e2e.log until they end):"; \
+		wait $$e2e; e2e=$$?; tail -n 60 build/tests-e2e.log; \
+		[ $$sqlite = 0 ] && [ $$postgres = 0 ] && [ $$e2e = 0 ]
 
 # BENCH_ARGS: e.g. --users 1000000, --sqlite or --postgres (default: both), --duration 5 (see bench/README.md).
 bench: install
@@ -70,7 +74,12 @@ mutate: install
 	rsync -a --delete site/ $(MUTATE)/src/
 	rsync -a --delete tests templates static docs README.md $(MUTATE)/
 	cp pyproject.toml $(MUTATE)/
+	@# make test runs the unit tests on both engines, so a mutant either pass kills is killed:
+	@# the survivors of the SQLite pass (PostgreSQL-only code among them) are rerun on PostgreSQL.
 	cd $(MUTATE) && ../../$(BIN)/mutmut run --max-children 2 >/dev/null; \
+		survivors=$$(../../$(BIN)/mutmut results | awk -F: '/: survived$$/ {print $$1}'); \
+		[ -z "$$survivors" ] || ROSTER_TEST_DB=postgres ../../$(BIN)/mutmut run --max-children 2 \
+			$$survivors >/dev/null; \
 		../../$(BIN)/mutmut export-cicd-stats >/dev/null && ../../$(BIN)/mutmut results
 	$(BIN)/python -c "import json; s = json.load(open('$(MUTATE)/mutants/mutmut-cicd-stats.json')); \
 		tested = s['total'] - s['skipped']; \

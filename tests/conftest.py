@@ -45,7 +45,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--db",
         choices=["sqlite", "postgres"],
-        default="sqlite",
+        # From the environment too: `make mutate` reruns its survivors on PostgreSQL that way.
+        default=os.environ.get("ROSTER_TEST_DB", "sqlite"),
         help="database behind the app fixture (postgres: 127.0.0.1:5432, database test)",
     )
 

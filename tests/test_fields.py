@@ -57,6 +57,14 @@ def test_an_email_of_the_longest_length_allowed_is_kept():
     assert policy.clean_email(longest) == longest
 
 
+def test_an_email_whose_key_outgrows_the_column_is_refused_with_the_email_message():
+    """86 characters as typed, but NFKC unfolds each U+FDFA into 18: a key of 256."""
+    address = "\ufdfa" * 10 + "@" + "b" * 63 + ".example.com"
+    assert len(address) < policy.EMAIL_MAX_LENGTH < len(policy.email_key(address))
+    with pytest.raises(policy.Invalid, match=f"^{policy.EMAIL_MESSAGE}$"):
+        policy.clean_email(address)
+
+
 def test_username_field_cleans_and_hints_with_the_policy():
     field = checked({"name": " Alice "}, name=username_field()).name
     assert field.label.text == "Username"
