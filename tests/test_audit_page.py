@@ -14,7 +14,7 @@ from roster.audit.queries import AuditView, filtered_entries
 from roster.extensions import db
 from roster.pagination import encode
 from roster.users.models import User, utcnow
-from tests.helpers import HX, fetch, save, scalar, scalars
+from tests.helpers import HX, dialect, explain, fetch, save, scalar, scalars
 
 ENTRY_IDS = re.compile(r'<tr id="audit-(\d+)" data-testid="audit-entry">')
 DAY = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -280,18 +280,14 @@ def test_each_filter_walks_its_index_in_page_order(app, filters, index):
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
         .limit(51)
     )
-    with app.app_context(), db.engine.connect() as conn:
-        compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
-        if db.engine.dialect.name == "sqlite":
-            plan = " ".join(str(r) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
-            assert "TEMP B-TREE" not in plan  # no sort: the index gives the order
-            assert "SCAN audit_entries" not in plan or f"USING INDEX {index}" in plan
-        else:
-            conn.exec_driver_sql("SET enable_seqscan = off")
-            plan = " ".join(str(r) for r in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
-            assert "Seq Scan" not in plan
-            assert "Sort" not in plan
-        assert index in plan, plan
+    plan = explain(app, query)
+    if dialect(app) == "sqlite":
+        assert "TEMP B-TREE" not in plan  # no sort: the index gives the order
+        assert "SCAN audit_entries" not in plan or f"USING INDEX {index}" in plan
+    else:
+        assert "Seq Scan" not in plan
+        assert "Sort" not in plan
+    assert index in plan, plan
 
 
 def test_purge_audit_deletes_old_entries_in_batches(app, runner, monkeypatch, member):

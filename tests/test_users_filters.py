@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -22,6 +21,8 @@ from tests.helpers import (
     HX_HISTORY_RESTORE,
     counted_queries,
     dialect,
+    explain,
+    explain_sql,
     fetch,
     find,
     find_all,
@@ -380,28 +381,6 @@ FILTERS = {
     "verified=yes": TableView(verified="yes"),
     "verified=no": TableView(verified="no"),
 }
-
-
-def explain(app: Flask, query) -> str:
-    """The plan of `query` (a SQLAlchemy statement, its values written in)."""
-    with app.app_context():
-        compiled = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
-    return explain_sql(app, compiled)
-
-
-def explain_sql(app: Flask, statement: str, parameters: Any = None) -> str:
-    """The plan of SQL `statement`. On PostgreSQL the tiny test table would be read whole and
-    sorted whatever its indexes: with those plans priced out, a missing index shows as a Seq
-    Scan and an index in the wrong order as a Sort."""
-    with app.app_context(), db.engine.connect() as conn:
-        if db.engine.dialect.name == "sqlite":
-            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-            return " ".join(str(row) for row in rows)
-        for plan in ("seqscan", "bitmapscan", "sort"):
-            conn.exec_driver_sql(f"SET enable_{plan} = off")
-        return " ".join(
-            str(row) for row in conn.exec_driver_sql(f"EXPLAIN {statement}", parameters)
-        )
 
 
 def assert_indexed(app: Flask, plan: str, *, ordered: bool = False) -> None:
