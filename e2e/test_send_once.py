@@ -18,7 +18,10 @@ def post_form(page: Page):
     username = f"e2e-{uuid.uuid4().hex[:10]}"
     register(page, username, PASSWORD)
     expect(page.get_by_test_id("profile-name")).to_have_text(username)
-    return page.get_by_test_id("post-form")
+    form = page.get_by_test_id("post-form")
+    # The profile came by a swap: htmx takes the form once it has processed it, not before.
+    expect(form).to_have_attribute("data-htmx-powered", "true")
+    return form
 
 
 def fill(form, title: str) -> None:
@@ -103,3 +106,22 @@ def test_publishing_with_an_error_focuses_the_first_invalid_field(page: Page, po
     post_form.get_by_test_id("publish-post").click()
     expect(page.get_by_test_id("field-error")).to_have_count(1)
     expect(page.get_by_test_id("post-form").get_by_label("Title")).to_be_focused()
+
+
+@pytest.mark.no_reload
+def test_a_form_htmx_has_yet_to_take_does_not_leave_as_a_plain_post(page: Page, post_form):
+    """Between a swap and htmx processing the new form, an Enter in it sends nothing."""
+    sent: list[str] = []
+    page.on("request", lambda request: request.method == "POST" and sent.append(request.url))
+    # The form as a swap leaves it before htmx processes it: a copy htmx has not seen.
+    post_form.evaluate(
+        "form => { const fresh = form.cloneNode(true);"
+        " fresh.removeAttribute('data-htmx-powered'); form.replaceWith(fresh); }"
+    )
+    fill(post_form, "Not yet")
+    post_form.get_by_label("Title").press("Enter")
+    page.wait_for_timeout(300)
+    assert sent == []
+    post_form.evaluate("form => htmx.process(form)")
+    post_form.get_by_label("Title").press("Enter")
+    published(page, "Not yet")

@@ -240,12 +240,16 @@
     // htmx marks it busy, and that htmx does not take (it has one request in flight), must not
     // leave as a plain post either (a whole page at the form's URL). Sending lapses after a
     // second, should htmx never start the request.
+    // Nor may a form htmx has yet to process: a swap that brought it settles before htmx takes
+    // it, and htmx has put the focus back into it by id, so an Enter meant for the form it
+    // replaced would send the fresh, empty one as a plain post.
     const sentAt = new WeakMap(); // form -> when htmx took its submit
     const sending = (form) => performance.now() - (sentAt.get(form) ?? -Infinity) < 1000;
+    const untaken = (form) => window.htmx && form.matches(WRITES) && !form.hasAttribute("data-htmx-powered");
     document.addEventListener("submit", (event) => {
         const form = event.target;
         if (!changesData(form)) return;
-        if (disabledBy.has(form) || (!event.defaultPrevented && sending(form))) {
+        if (disabledBy.has(form) || (!event.defaultPrevented && (sending(form) || untaken(form)))) {
             event.preventDefault();
             return;
         }
