@@ -74,10 +74,13 @@ mutate: install
 	cp pyproject.toml $(MUTATE)/
 	@# make test runs the unit tests on both engines, so a mutant either pass kills is killed:
 	@# the survivors of the SQLite pass (PostgreSQL-only code among them) are rerun on PostgreSQL.
-	cd $(MUTATE) && ../../$(BIN)/mutmut run --max-children 2 >/dev/null; \
-		survivors=$$(../../$(BIN)/mutmut results | awk -F: '/: survived$$/ {print $$1}'); \
-		[ -z "$$survivors" ] || ROSTER_TEST_DB=postgres ../../$(BIN)/mutmut run --max-children 2 \
-			$$survivors >/dev/null; \
+	@# Each pass logs to $(MUTATE)/<engine>.log; a pass that fails (its clean run, say) fails the
+	@# target with the log's end, so no score is printed as if it had run.
+	cd $(MUTATE) && { ../../$(BIN)/mutmut run --max-children 2 >sqlite.log 2>&1 \
+			|| { tail -n 40 sqlite.log; exit 1; }; } && \
+		survivors=$$(../../$(BIN)/mutmut results | awk -F: '/: survived$$/ {print $$1}') && \
+		{ [ -z "$$survivors" ] || ROSTER_TEST_DB=postgres ../../$(BIN)/mutmut run --max-children 2 \
+			$$survivors >postgres.log 2>&1 || { tail -n 40 postgres.log; exit 1; }; } && \
 		../../$(BIN)/mutmut export-cicd-stats >/dev/null && ../../$(BIN)/mutmut results
 	$(BIN)/python -c "import json; s = json.load(open('$(MUTATE)/mutants/mutmut-cicd-stats.json')); \
 		tested = s['total'] - s['skipped']; \
