@@ -627,3 +627,46 @@ def test_purge_deleted_removes_old_soft_deleted_users_and_their_posts(app, runne
     assert fetch(app, User, recent.id) is not None
     assert fetch(app, User, live.id) is not None
     assert search_ids(app, "old") == []
+
+
+SENT_BY = {
+    "href": "GET",
+    "hx-get": "GET",
+    "hx-post": "POST",
+    "hx-put": "PUT",
+    "hx-delete": "DELETE",
+}
+
+
+@pytest.mark.parametrize("status", ["", "deleted"])
+def test_every_url_a_page_of_rows_uses_is_a_route_for_its_method(
+    app: Flask, admin_client, make_user, status
+):
+    """Rows join their user's id to one prefix (no url_for per row): each URL must still be a
+    route that takes the method it is sent with, for every state a row can be in."""
+    when = utcnow() - timedelta(days=1)
+    deleted = {"deleted_at": when} if status else {}
+    make_user("confirmed", email_verified_at=when, **deleted)
+    make_user("unconfirmed", **deleted)
+    invited = make_user("invited", **deleted)
+    with app.app_context():
+        user = db.session.get(User, invited.id)
+        user.set_unusable_password()
+        db.session.commit()
+    response = admin_client.get("/users", query_string={"status": status} if status else {})
+    urls = app.url_map.bind("localhost")
+    sent = set()
+    for element in find_all(response, 'tr[data-testid="user-row"] *'):
+        for attribute, method in SENT_BY.items():
+            if url := element.get(attribute):
+                sent.add((urlsplit(url).path, method))
+        if element.tag == "form" and element.get("method") == "post":
+            sent.add((element.get("action"), "POST"))
+    ends = {path.rsplit("/", 1)[-1] for path, _ in sent}
+    if status:  # a deleted user gets no mail: the resend routes only know live users
+        assert ends >= {"details", "restore", "trash"}
+        assert not ends & {"invite", "verify"}
+    else:
+        assert ends >= {"details", "edit", "invite", "verify"}
+    for path, method in sent:
+        urls.match(path, method=method)  # raises NotFound or MethodNotAllowed

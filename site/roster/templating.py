@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from flask import Flask
+from flask import Flask, g
+from flask_wtf.csrf import generate_csrf
 
 
 def initials(name: str) -> str:
@@ -33,8 +34,15 @@ def isodate(moment: datetime) -> str:
     return as_utc(moment).isoformat(timespec="seconds")
 
 
+def csrf_token() -> str:
+    """Flask-WTF's token, read from `g` after its first use in a request: a page of rows has a
+    form per row, and `generate_csrf` reads its configuration again on every call."""
+    return g.get("csrf_token") or generate_csrf()
+
+
 def init_templating(app: Flask) -> None:
     app.add_template_filter(initials)
     app.add_template_filter(avatar_hue)
     app.add_template_filter(date)
     app.add_template_filter(isodate)
+    app.add_template_global(csrf_token)
