@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from roster.security import RowIdConverter, init_security
     from roster.sessions.setup import init_sessions
     from roster.templating import init_templating
+    from roster.users.rows import init_rows
 
     app = Flask(
         __name__,
@@ -50,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_live(app)
     init_catalog(app)
     init_templating(app)
+    init_rows(app)
     register_error_handlers(app)
     register_commands(app)
     init_security(app)
